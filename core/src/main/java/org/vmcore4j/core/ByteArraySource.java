@@ -1,0 +1,35 @@
+package org.vmcore4j.core;
+
+import java.util.Objects;
+
+/** A source over an in-memory byte array: for tests, fixtures and small embedded images. */
+public final class ByteArraySource implements RandomAccessSource {
+    private final byte[] bytes;
+    private final String description;
+
+    public ByteArraySource(byte[] bytes, String description) {
+        this.bytes = Objects.requireNonNull(bytes);
+        this.description = Objects.requireNonNull(description);
+    }
+
+    @Override
+    public long size() {
+        return bytes.length;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public void read(long pos, byte[] dst, int off, int len) throws VmcoreFormatException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        checkRange(pos, len);
+        System.arraycopy(bytes, (int) pos, dst, off, len);
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,83 @@
+package org.vmcore4j.core;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * The crashed kernel's virtual address space: translation of kernel virtual addresses to physical
+ * ones (from VMCOREINFO and the dump's own page tables) and reads through it.
+ *
+ * <p>Translation failures throw {@link MemoryAccessException} with {@link MemoryAccessException.Reason#NOT_MAPPED};
+ * reads of translated addresses fail as {@link PhysicalMemory#read} does. Thread-safe.
+ */
+public interface KernelAddressSpace {
+
+    /** The physical memory this space translates into. */
+    PhysicalMemory physicalMemory();
+
+    /** Byte order of the crashed machine. */
+    ByteOrder byteOrder();
+
+    /** Size of a kernel pointer in bytes (8 on 64-bit kernels). */
+    int pointerSize();
+
+    /** The physical address of kernel virtual address {@code vaddr}. */
+    long toPhysical(long vaddr) throws IOException;
+
+    /** Reads {@code len} bytes at kernel virtual address {@code vaddr}, translating page by page. */
+    default void read(long vaddr, byte[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        int pageSize = physicalMemory().pageSize();
+        while (len > 0) {
+            int inPage = (int) (vaddr & (pageSize - 1));
+            int n = Math.min(len, pageSize - inPage);
+            physicalMemory().read(toPhysical(vaddr), dst, off, n);
+            vaddr += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    default byte readByte(long vaddr) throws IOException {
+        byte[] b = new byte[1];
+        read(vaddr, b, 0, 1);
+        return b[0];
+    }
+
+    default short readShort(long vaddr) throws IOException {
+        byte[] b = new byte[2];
+        read(vaddr, b, 0, 2);
+        return ByteBuffer.wrap(b).order(byteOrder()).getShort();
+    }
+
+    default int readInt(long vaddr) throws IOException {
+        byte[] b = new byte[4];
+        read(vaddr, b, 0, 4);
+        return ByteBuffer.wrap(b).order(byteOrder()).getInt();
+    }
+
+    default long readLong(long vaddr) throws IOException {
+        byte[] b = new byte[8];
+        read(vaddr, b, 0, 8);
+        return ByteBuffer.wrap(b).order(byteOrder()).getLong();
+    }
+
+    /** Reads a pointer-sized unsigned value (zero-extended on 32-bit kernels). */
+    default long readPointer(long vaddr) throws IOException {
+        return pointerSize() == 8 ? readLong(vaddr) : Integer.toUnsignedLong(readInt(vaddr));
+    }
+
+    /** Reads a NUL-terminated string of at most {@code maxLen} bytes (ISO-8859-1). */
+    default String readCString(long vaddr, int maxLen) throws IOException {
+        byte[] b = new byte[maxLen];
+        read(vaddr, b, 0, maxLen);
+        int n = 0;
+        while (n < maxLen && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, StandardCharsets.ISO_8859_1);
+    }
+}

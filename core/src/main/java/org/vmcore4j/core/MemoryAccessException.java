@@ -1,0 +1,53 @@
+package org.vmcore4j.core;
+
+import java.io.IOException;
+
+/**
+ * A read asked for memory the dump cannot give. Distinct from {@link VmcoreFormatException}: the
+ * dump may be perfectly sound and simply not hold (or not map) that address.
+ */
+public class MemoryAccessException extends IOException {
+    /** Why the bytes are not available. */
+    public enum Reason {
+        /** The physical address is not RAM in the dump (hole, or past the end). */
+        NOT_RAM,
+        /** The page was filtered out when the dump was written. */
+        EXCLUDED,
+        /** The page belongs to an incomplete dump and was never written. */
+        LOST,
+        /** A virtual address has no translation (page table entry not present or unreadable). */
+        NOT_MAPPED
+    }
+
+    private final Reason reason;
+    private final long address;
+
+    public MemoryAccessException(Reason reason, long address, String message) {
+        super(message);
+        this.reason = reason;
+        this.address = address;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The address (physical, or virtual for {@link Reason#NOT_MAPPED}) that could not be read. */
+    public long address() {
+        return address;
+    }
+
+    static MemoryAccessException forStatus(PageStatus status, long paddr, String resource) {
+        Reason r = switch (status) {
+            case EXCLUDED -> Reason.EXCLUDED;
+            case LOST -> Reason.LOST;
+            default -> Reason.NOT_RAM;
+        };
+        String what = switch (r) {
+            case EXCLUDED -> "was excluded from the dump";
+            case LOST -> "was lost (incomplete dump)";
+            default -> "is not RAM in the dump";
+        };
+        return new MemoryAccessException(r, paddr, String.format("physical address 0x%x %s (%s)", paddr, what, resource));
+    }
+}

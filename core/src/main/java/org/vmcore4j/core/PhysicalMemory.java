@@ -1,0 +1,45 @@
+package org.vmcore4j.core;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The crashed machine's physical memory as a dump holds it: which page frames were RAM, which of
+ * those the dump stores, and their bytes. Thread-safe for reads.
+ */
+public interface PhysicalMemory {
+
+    /** Page size of the crashed kernel in bytes (a power of two). */
+    int pageSize();
+
+    /** RAM ranges the dump describes, sorted by start, non-overlapping and merged where adjacent. */
+    List<PhysicalRange> ranges();
+
+    /** One past the highest page frame number that is RAM (makedumpfile's {@code max_mapnr}). */
+    long endPfn();
+
+    /** What the dump knows about frame {@code pfn}. */
+    PageStatus status(long pfn);
+
+    /**
+     * Reads {@code len} bytes at physical address {@code paddr}. Throws {@link MemoryAccessException}
+     * if any byte of the range is in a frame whose status is not {@link PageStatus#PRESENT}, except
+     * where the format defines such bytes as zeros (ELF segments whose memory size exceeds their
+     * file size), and {@link VmcoreFormatException} if the dump is damaged where the bytes should be.
+     */
+    void read(long paddr, byte[] dst, int off, int len) throws IOException;
+
+    /** Reads the whole page {@code pfn} into {@code dst[off..off+pageSize)}. */
+    default void readPage(long pfn, byte[] dst, int off) throws IOException {
+        read(pfn * pageSize(), dst, off, pageSize());
+    }
+
+    /** Total bytes of RAM described, summed over {@link #ranges()}. */
+    default long totalBytes() {
+        long sum = 0;
+        for (PhysicalRange r : ranges()) {
+            sum += r.size();
+        }
+        return sum;
+    }
+}
