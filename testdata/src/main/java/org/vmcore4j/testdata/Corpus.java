@@ -1,0 +1,121 @@
+package org.vmcore4j.testdata;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Locates the real-dump corpus ({@code VMCORE4J_CORPUS}, else {@code ~/.cache/vmcore4j-corpus}) built
+ * by {@code testdata/tools/make-corpus.sh}, and the reference tools the differential tests run.
+ * Tests that need them carry {@link RequiresCorpus}, {@link RequiresMakedumpfile},
+ * {@link RequiresLibkdumpfile} or {@link RequiresCommand}, which skip with a reason where they are
+ * absent, or fail where {@code VMCORE4J_REQUIRE_CORPUS=1} says they must be there (CI).
+ */
+public final class Corpus {
+    /** The makedumpfile version the differential tests are written against. */
+    public static final String REFERENCE_MAKEDUMPFILE_VERSION = "1.7.9";
+
+    private Corpus() {
+    }
+
+    /** One dump of the corpus: a folder holding {@code vmcore}, {@code elf_info.txt} and {@code gen/}. */
+    public record Dump(String name, Path dir) {
+        public Path vmcore() {
+            return dir.resolve("vmcore");
+        }
+
+        public Path genDir() {
+            return dir.resolve("gen");
+        }
+
+        /** A {@code key=value} from {@code gen/params.txt} (kernel, arch, kver, ram_mib, vcpus, kexec, ...). */
+        public Optional<String> param(String key) {
+            Path p = genDir().resolve("params.txt");
+            if (!Files.isRegularFile(p)) {
+                return Optional.empty();
+            }
+            try {
+                for (String line : Files.readAllLines(p)) {
+                    for (String word : line.split(" ")) {
+                        if (word.startsWith(key + "=")) {
+                            return Optional.of(word.substring(key.length() + 1));
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The corpus folder: {@code VMCORE4J_CORPUS} if set, else {@code ~/.cache/vmcore4j-corpus}. */
+    public static Path directory() {
+        String env = System.getenv("VMCORE4J_CORPUS");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("vmcore4j-corpus");
+    }
+
+    /** Every complete dump in the corpus, sorted by name; empty where there is no corpus. */
+    public static List<Dump> dumps() {
+        Path dir = directory();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Dump> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(d -> isComplete(d)).sorted().forEach(d -> out.add(new Dump(d.getFileName().toString(), d)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** The x86_64 dumps of the corpus (the ones every foundation test runs on). */
+    public static List<Dump> x86_64Dumps() {
+        return dumps().stream().filter(d -> d.param("arch").map("amd64"::equals).orElse(true)).toList();
+    }
+
+    private static boolean isComplete(Path d) {
+        try {
+            return Files.isDirectory(d) && Files.size(d.resolve("vmcore")) > 0 && Files.isRegularFile(d.resolve("elf_info.txt"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The reference makedumpfile from {@code VMCORE4J_MAKEDUMPFILE}, if set and executable. */
+    public static Optional<Path> makedumpfile() {
+        String env = System.getenv("VMCORE4J_MAKEDUMPFILE");
+        if (env == null || env.isBlank()) {
+            return Optional.empty();
+        }
+        Path p = Path.of(env);
+        return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+    }
+
+    /** {@link #makedumpfile()} or an exception saying how to provide it. */
+    public static Path requireMakedumpfile() {
+        return makedumpfile().orElseThrow(() -> new IllegalStateException(
+                "VMCORE4J_MAKEDUMPFILE does not name the reference makedumpfile " + REFERENCE_MAKEDUMPFILE_VERSION));
+    }
+
+    /** Whether {@code VMCORE4J_REQUIRE_CORPUS=1}: missing prerequisites fail tests instead of skipping them. */
+    public static boolean required() {
+        return "1".equals(System.getenv("VMCORE4J_REQUIRE_CORPUS"));
+    }
+}

@@ -1,0 +1,15 @@
+package org.vmcore4j.testdata;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Runs the test only where every named command is on the PATH (e.g. {@code readelf}, {@code crash}). */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(Prerequisites.class)
+public @interface RequiresCommand {
+    String[] value();
+}

@@ -1,0 +1,14 @@
+package org.vmcore4j.testdata;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Runs the test only where {@code VMCORE4J_MAKEDUMPFILE} names makedumpfile 1.7.9. */
+@Target({ElementType.TYPE, ElementType.METHOD})
+@Retention(RetentionPolicy.RUNTIME)
+@ExtendWith(Prerequisites.class)
+public @interface RequiresMakedumpfile {
+}
