@@ -114,6 +114,14 @@ public final class Corpus {
                 "VMCORE4J_MAKEDUMPFILE does not name the reference makedumpfile " + REFERENCE_MAKEDUMPFILE_VERSION));
     }
 
+    /**
+     * The Python that has Debian's {@code python3-libkdumpfile} and {@code python3-drgn}: the system
+     * one, {@code /usr/bin/python3}, even where another python3 comes first on the PATH.
+     */
+    public static String systemPython() {
+        return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    }
+
     /** Whether {@code VMCORE4J_REQUIRE_CORPUS=1}: missing prerequisites fail tests instead of skipping them. */
     public static boolean required() {
         return "1".equals(System.getenv("VMCORE4J_REQUIRE_CORPUS"));

@@ -42,7 +42,7 @@ public final class Prerequisites implements ExecutionCondition {
             }
         }
         if (AnnotationSupport.isAnnotated(e, RequiresLibkdumpfile.class)
-                && !probe("python3", "-c", "import kdumpfile")) {
+                && !probe(Corpus.systemPython(), "-c", "import kdumpfile")) {
             missing.add("python3-libkdumpfile is not installed (apt-get install python3-libkdumpfile)");
         }
         AnnotationSupport.findAnnotation(e, RequiresCommand.class).ifPresent(rc -> {

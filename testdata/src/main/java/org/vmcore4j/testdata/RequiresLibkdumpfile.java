@@ -6,7 +6,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Runs the test only where {@code python3 -c 'import kdumpfile'} works (Debian's python3-libkdumpfile). */
+/** Runs the test only where {@code import kdumpfile} works in {@link Corpus#systemPython()} (Debian's python3-libkdumpfile). */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(Prerequisites.class)
