@@ -1,0 +1,107 @@
+#!/bin/bash
+# test.sh: the one command that runs vmcore4j's whole test suite, real-dump tests included.
+# usage: ./test.sh [MAVEN_ARGS...]        e.g. ./test.sh -pl core -am   or   ./test.sh -o
+#
+# Phases (each timed; the first that fails stops the run with the reason):
+#   1 deps          testdata/tools/install-deps.sh (as root; otherwise only checks, and says
+#                   what to run as root)
+#   2 makedumpfile  testdata/tools/build-makedumpfile.sh: the reference makedumpfile 1.7.9,
+#                   built once into ~/.cache/vmcore4j-ref (skipped if VMCORE4J_MAKEDUMPFILE is set)
+#   3 corpus        testdata/tools/make-corpus.sh: the real kdump dumps, built once into
+#                   $VMCORE4J_CORPUS (default ~/.cache/vmcore4j-corpus)
+#   4 maven         mvn -B verify MAVEN_ARGS, with VMCORE4J_CORPUS, VMCORE4J_MAKEDUMPFILE and
+#                   VMCORE4J_REQUIRE_CORPUS=1 exported, so real-dump tests fail, never skip,
+#                   when a prerequisite is missing.
+# VMCORE4J_REQUIRE_CORPUS=0 ./test.sh keeps going when phase 2 or 3 cannot provide their
+# part, and lets the tests that need it skip (a local run without the reference tarball).
+# The last lines are Surefire's totals over all modules; the exit status is Maven's.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")" && pwd)
+TOOLS=$ROOT/testdata/tools
+cd "$ROOT"
+export VMCORE4J_REQUIRE_CORPUS=${VMCORE4J_REQUIRE_CORPUS:-1}
+
+START=$(date +%s)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+TIMES=()
+phase_start() { PHASE=$1; PHASE_T0=$(date +%s); echo; echo "==> [$PHASE] $2"; }
+phase_end() {
+    local s=$(( $(date +%s) - PHASE_T0 ))
+    TIMES+=("$(printf '%-13s %5d s  %s' "$PHASE" "$s" "$1")")
+    echo "<== [$PHASE] $1 (${s} s)"
+}
+print_times() {
+    echo
+    echo "---- test.sh phases ----"
+    printf '%s\n' "${TIMES[@]}"
+    printf '%-13s %5d s\n' total $(( $(date +%s) - START ))
+}
+die() { # MESSAGE: a phase failed; say why, show the timings so far, stop
+    echo "test.sh: FAILED in phase '$PHASE': $*" >&2
+    phase_end "FAILED"
+    print_times
+    exit 1
+}
+optional() { # MESSAGE: a prerequisite is missing; fatal unless VMCORE4J_REQUIRE_CORPUS=0
+    if [ "$VMCORE4J_REQUIRE_CORPUS" = 1 ]; then die "$*"; fi
+    echo "test.sh: WARNING: $*; continuing because VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS (tests that need it will skip)" >&2
+}
+
+# ---- 1. dependencies ----
+phase_start deps "Debian packages (testdata/tools/install-deps.sh)"
+if [ "$(id -u)" = 0 ]; then
+    "$TOOLS/install-deps.sh" || die "install-deps.sh failed (apt-get); see above"
+else
+    "$TOOLS/install-deps.sh" --check || die "packages are missing: run 'sudo $TOOLS/install-deps.sh' once, then ./test.sh again"
+fi
+command -v java > /dev/null && command -v mvn > /dev/null || die "java and mvn must be on the PATH (JDK 17+, Maven 3.8+)"
+jv=$(java -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -1)
+[ "${jv:-0}" -ge 17 ] || die "the java on the PATH is version ${jv:-unknown}; vmcore4j needs JDK 17 or newer"
+phase_end "$(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | sed -n '1s/\x1b\[[0-9;]*m//g;1p')"
+
+# ---- 2. reference makedumpfile ----
+phase_start makedumpfile "reference makedumpfile 1.7.9 (testdata/tools/build-makedumpfile.sh)"
+if [ -n "${VMCORE4J_MAKEDUMPFILE:-}" ]; then
+    [ -x "$VMCORE4J_MAKEDUMPFILE" ] || optional "VMCORE4J_MAKEDUMPFILE=$VMCORE4J_MAKEDUMPFILE is not executable"
+    phase_end "given: $VMCORE4J_MAKEDUMPFILE"
+elif "$TOOLS/build-makedumpfile.sh" | tee "$TMP/makedumpfile.out"; then
+    export VMCORE4J_MAKEDUMPFILE=$(tail -1 "$TMP/makedumpfile.out")
+    phase_end "$VMCORE4J_MAKEDUMPFILE"
+else
+    optional "the reference makedumpfile 1.7.9 is unavailable (see above)"
+    phase_end "unavailable"
+fi
+
+# ---- 3. corpus of real dumps ----
+phase_start corpus "real kdump dumps (testdata/tools/make-corpus.sh; about 1-2 minutes per dump when not cached)"
+if "$TOOLS/make-corpus.sh" ${VMCORE4J_CORPUS:+"$VMCORE4J_CORPUS"} | tee "$TMP/corpus.out"; then
+    export VMCORE4J_CORPUS=$(tail -1 "$TMP/corpus.out")
+    phase_end "$VMCORE4J_CORPUS"
+else
+    optional "make-corpus.sh could not build the corpus (see above)"
+    phase_end "unavailable"
+fi
+
+# ---- 4. maven ----
+phase_start maven "mvn -B verify $* (VMCORE4J_CORPUS=${VMCORE4J_CORPUS:-} VMCORE4J_MAKEDUMPFILE=${VMCORE4J_MAKEDUMPFILE:-} VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS)"
+touch "$TMP/mark"   # the Surefire reports newer than this are this run's
+set +e
+mvn -B -ntp verify "$@"
+MVN_RC=$?
+set -e
+[ $MVN_RC = 0 ] && phase_end "BUILD SUCCESS" || phase_end "BUILD FAILURE (mvn exit status $MVN_RC)"
+print_times
+
+# Surefire prints one summary per module; add them up from this run's XML reports, in
+# Surefire's own format, so the log ends with the totals.
+read -r tests failures errors skipped < <(
+    find "$ROOT" -path '*/target/surefire-reports/TEST-*.xml' -newer "$TMP/mark" -print0 \
+    | xargs -0r awk 'function n(k) { return match($0, " " k "=\"[0-9]+\"") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 4) : 0 }
+                     /<testsuite / { print n("tests"), n("failures"), n("errors"), n("skipped"); nextfile }' \
+    | awk '{ t += $1; f += $2; e += $3; s += $4 } END { print t + 0, f + 0, e + 0, s + 0 }')
+echo
+echo "Results (all modules):"
+echo
+echo "Tests run: $tests, Failures: $failures, Errors: $errors, Skipped: $skipped"
+exit $MVN_RC
