@@ -85,23 +85,20 @@ fi
 
 # ---- 4. maven ----
 phase_start maven "mvn -B verify $* (VMCORE4J_CORPUS=${VMCORE4J_CORPUS:-} VMCORE4J_MAKEDUMPFILE=${VMCORE4J_MAKEDUMPFILE:-} VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS)"
-touch "$TMP/mark"   # the Surefire reports newer than this are this run's
 set +e
-mvn -B -ntp verify "$@"
-MVN_RC=$?
+mvn -B -ntp verify "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' | tee "$TMP/mvn.log"   # (Debian's Maven 3.8 emits colour resets even with -B)
+MVN_RC=${PIPESTATUS[0]}
 set -e
 [ $MVN_RC = 0 ] && phase_end "BUILD SUCCESS" || phase_end "BUILD FAILURE (mvn exit status $MVN_RC)"
 print_times
 
-# Surefire prints one summary per module; add them up from this run's XML reports, in
-# Surefire's own format, so the log ends with the totals.
+# Surefire prints one summary line per module (the "Tests run:" line without "Time elapsed");
+# add them up, in Surefire's own format, so the log ends with the totals of all modules.
 read -r tests failures errors skipped < <(
-    find "$ROOT" -path '*/target/surefire-reports/TEST-*.xml' -newer "$TMP/mark" -print0 \
-    | xargs -0r awk 'function n(k) { return match($0, " " k "=\"[0-9]+\"") ? substr($0, RSTART + length(k) + 3, RLENGTH - length(k) - 4) : 0 }
-                     /<testsuite / { print n("tests"), n("failures"), n("errors"), n("skipped"); nextfile }' \
+    sed -n 's/^\[[A-Z]*\] Tests run: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\), Skipped: \([0-9]*\)\(, Flakes: [0-9]*\)\{0,1\}$/\1 \2 \3 \4/p' "$TMP/mvn.log" \
     | awk '{ t += $1; f += $2; e += $3; s += $4 } END { print t + 0, f + 0, e + 0, s + 0 }')
 echo
-echo "Results (all modules):"
+echo "Results (all modules; Maven exit status $MVN_RC):"
 echo
 echo "Tests run: $tests, Failures: $failures, Errors: $errors, Skipped: $skipped"
 exit $MVN_RC
