@@ -49,7 +49,11 @@ fi
 
 # ---- 1. the jar ----
 step "building cli/target/vmcore4j.jar (mvn -B -q -DskipTests package)"
-mvn -B -q -f "$ROOT/pom.xml" -DskipTests package || fail "the Maven build failed; see above"
+set +e
+mvn -B -q -f "$ROOT/pom.xml" -DskipTests package 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g'   # (Debian's Maven 3.8 emits colour resets even with -B)
+rc=${PIPESTATUS[0]}
+set -e
+[ $rc = 0 ] || fail "the Maven build failed (mvn exit status $rc); see above"
 [ -f "$ROOT/cli/target/vmcore4j.jar" ] || fail "the build made no cli/target/vmcore4j.jar"
 done_step "$(ls -l "$ROOT/cli/target/vmcore4j.jar" | awk '{print $5}') bytes"
 
@@ -74,6 +78,7 @@ step "bin/vmcore4j info $DUMP"
 rc=0; "$VMCORE4J" info "$DUMP" > "$OUT/info.txt" 2> "$OUT/info.err" || rc=$?
 cat "$OUT/info.err" >&2
 [ $rc = 0 ] || fail "vmcore4j info exited $rc"
+[ -s "$OUT/info.txt" ] || fail "vmcore4j info printed nothing (does this build of the command line have 'info' yet?)"
 show "$OUT/info.txt" 30 10
 done_step "info -> $OUT/info.txt"
 

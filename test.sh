@@ -1,6 +1,7 @@
 #!/bin/bash
 # test.sh: the one command that runs vmcore4j's whole test suite, real-dump tests included.
 # usage: ./test.sh [MAVEN_ARGS...]        e.g. ./test.sh -pl core -am   or   ./test.sh -o
+#        (not -q: it hides the Surefire summaries the totals at the end are made from)
 #
 # Phases (each timed; the first that fails stops the run with the reason):
 #   1 deps          testdata/tools/install-deps.sh (as root; otherwise only checks, and says
