@@ -1,0 +1,333 @@
+package org.vmcore4j.elf;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
+import org.vmcore4j.core.MemoryAccessException;
+import org.vmcore4j.core.PageStatus;
+import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.PhysicalRange;
+import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.VmcoreFormatException;
+
+/**
+ * Physical memory of an ELF vmcore, from its PT_LOAD segments.
+ *
+ * <p>The segments are flattened once into a sorted table of disjoint pieces, each either file data
+ * (with its file offset), zero fill ({@code p_memsz} beyond {@code p_filesz}) or lost (file data the
+ * headers promise but a truncated file lacks). Where segments overlap (x86_64 vmcores map kernel text
+ * a second time, at its 0xffffffff8... address, over RAM another PT_LOAD already covers) the first
+ * segment in program header order decides, as in makedumpfile's {@code closest_pt_load}. PT_LOADs
+ * with {@code p_memsz == 0} or an all-ones {@code p_paddr} have no physical memory and are skipped.
+ *
+ * <p>Page frames: {@link PageStatus#LOST} if any byte of the frame is lost; else
+ * {@link PageStatus#PRESENT} if any byte is file data; else {@link PageStatus#EXCLUDED} if any byte
+ * is zero fill; else {@link PageStatus#NOT_RAM}. Reads check every frame they touch: NOT_RAM and LOST
+ * frames throw {@link MemoryAccessException}; in PRESENT and EXCLUDED frames, bytes that are not file
+ * data read as zeros (ELF's memsz > filesz rule, and makedumpfile's and libkdumpfile's zero fill of
+ * the part of a frame that a segment only partly covers).
+ *
+ * <p>Lookups binary-search the piece table and remember the last piece hit, so sequential reads cost
+ * one comparison. That memo is a plain field: a racing thread at worst misses it, never misreads.
+ */
+final class ElfPhysicalMemory implements PhysicalMemory {
+    /** Physical addresses beyond 2^60 exist on no Linux architecture; the cap keeps pfn arithmetic in range. */
+    static final long MAX_PHYSICAL_END = 1L << 60;
+
+    private static final byte FILE = 0;
+    private static final byte ZERO = 1;
+    private static final byte LOST = 2;
+
+    private final RandomAccessSource source;
+    private final int pageSize;
+    private final int pageShift;
+    private final long[] start;
+    private final long[] end;
+    /** File offset of the piece's first byte (FILE: where it is; LOST: where it should have been). */
+    private final long[] fileOffset;
+    private final byte[] kind;
+    private final int count;
+    private final List<PhysicalRange> ranges;
+    private final long endPfn;
+    private int lastHit;
+
+    private ElfPhysicalMemory(RandomAccessSource source, int pageSize, Pieces p, long maxEnd) {
+        this.source = source;
+        this.pageSize = pageSize;
+        this.pageShift = Integer.numberOfTrailingZeros(pageSize);
+        this.start = Arrays.copyOf(p.start, p.n);
+        this.end = Arrays.copyOf(p.end, p.n);
+        this.fileOffset = Arrays.copyOf(p.off, p.n);
+        this.kind = Arrays.copyOf(p.kind, p.n);
+        this.count = p.n;
+        List<PhysicalRange> r = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int last = r.size() - 1;
+            if (last >= 0 && r.get(last).end() == start[i]) {
+                r.set(last, new PhysicalRange(r.get(last).start(), end[i]));
+            } else {
+                r.add(new PhysicalRange(start[i], end[i]));
+            }
+        }
+        this.ranges = Collections.unmodifiableList(r);
+        this.endPfn = (maxEnd + pageSize - 1) >>> pageShift;
+    }
+
+    /**
+     * Builds the memory of {@code elf}'s PT_LOADs.
+     *
+     * @param pageSize a power of two
+     * @throws VmcoreFormatException if a segment's physical range wraps or ends beyond {@link #MAX_PHYSICAL_END}
+     */
+    static ElfPhysicalMemory create(ElfFile elf, int pageSize) throws VmcoreFormatException {
+        if (Integer.bitCount(pageSize) != 1) {
+            throw new IllegalArgumentException("page size must be a power of two: " + pageSize);
+        }
+        String res = elf.source().description();
+        boolean is64 = elf.header().is64();
+        List<Seg> segs = new ArrayList<>();
+        for (ProgramHeader ph : elf.loads()) {
+            if (ph.memsz() == 0 || ph.paddr() == elf.noPhysicalAddress()) {
+                continue;
+            }
+            if (Long.compareUnsigned(ph.paddr(), MAX_PHYSICAL_END) > 0
+                    || Long.compareUnsigned(ph.memsz(), MAX_PHYSICAL_END - ph.paddr()) > 0) {
+                throw new VmcoreFormatException(res, ph.headerOffset() + ProgramHeader.memszFieldOffset(is64),
+                        String.format("PT_LOAD #%d spans physical 0x%x + 0x%x, beyond the 2^60 physical address limit",
+                                ph.index(), ph.paddr(), ph.memsz()));
+            }
+            segs.add(new Seg(segs.size(), ph.paddr(), ph.paddr() + ph.memsz(), ph.paddr() + ph.filesz(),
+                    ph.paddr() + elf.availableFileBytes(ph), ph.offset()));
+        }
+        long maxEnd = 0;
+        for (Seg s : segs) {
+            maxEnd = Math.max(maxEnd, s.end);
+        }
+        return new ElfPhysicalMemory(elf.source(), pageSize, flatten(segs), maxEnd);
+    }
+
+    /** One PT_LOAD in physical terms; {@code order} is its rank in program header order (lower wins overlaps). */
+    private record Seg(int order, long start, long end, long fileEnd, long availableEnd, long offset) {
+    }
+
+    /** Growable parallel arrays of pieces, merging a piece into the previous one where they continue each other. */
+    private static final class Pieces {
+        long[] start = new long[8];
+        long[] end = new long[8];
+        long[] off = new long[8];
+        byte[] kind = new byte[8];
+        int n;
+
+        void add(long s, long e, byte k, long o) {
+            if (s >= e) {
+                return;
+            }
+            if (n > 0 && end[n - 1] == s && kind[n - 1] == k && (k == ZERO || off[n - 1] + (s - start[n - 1]) == o)) {
+                end[n - 1] = e;
+                return;
+            }
+            if (n == start.length) {
+                int cap = n * 2;
+                start = Arrays.copyOf(start, cap);
+                end = Arrays.copyOf(end, cap);
+                off = Arrays.copyOf(off, cap);
+                kind = Arrays.copyOf(kind, cap);
+            }
+            start[n] = s;
+            end[n] = e;
+            off[n] = o;
+            kind[n] = k;
+            n++;
+        }
+    }
+
+    /**
+     * Sweeps the segments' boundaries in address order keeping the set of segments that cover the
+     * current stretch; the lowest-ordered one supplies it. O(n log n) for n segments.
+     */
+    private static Pieces flatten(List<Seg> segs) {
+        Pieces out = new Pieces();
+        if (segs.isEmpty()) {
+            return out;
+        }
+        long[] bounds = new long[segs.size() * 2];
+        for (int i = 0; i < segs.size(); i++) {
+            bounds[2 * i] = segs.get(i).start;
+            bounds[2 * i + 1] = segs.get(i).end;
+        }
+        Arrays.sort(bounds);
+        List<Seg> byStart = new ArrayList<>(segs);
+        byStart.sort((a, b) -> Long.compare(a.start, b.start));
+        TreeSet<Integer> active = new TreeSet<>();
+        PriorityQueue<Seg> byEnd = new PriorityQueue<>((a, b) -> Long.compare(a.end, b.end));
+        int next = 0;
+        for (int k = 0; k < bounds.length - 1; k++) {
+            long a = bounds[k];
+            long b = bounds[k + 1];
+            if (a == b) {
+                continue;
+            }
+            while (next < byStart.size() && byStart.get(next).start <= a) {
+                Seg s = byStart.get(next++);
+                active.add(s.order);
+                byEnd.add(s);
+            }
+            while (!byEnd.isEmpty() && byEnd.peek().end <= a) {
+                active.remove(byEnd.poll().order);
+            }
+            if (active.isEmpty()) {
+                continue;
+            }
+            Seg w = segs.get(active.first());
+            long avail = Math.min(b, w.availableEnd);
+            out.add(a, avail, FILE, w.offset + (a - w.start));
+            long lostFrom = Math.max(a, w.availableEnd);
+            out.add(lostFrom, Math.min(b, w.fileEnd), LOST, w.offset + (lostFrom - w.start));
+            out.add(Math.max(a, w.fileEnd), b, ZERO, -1);
+        }
+        return out;
+    }
+
+    @Override
+    public int pageSize() {
+        return pageSize;
+    }
+
+    @Override
+    public List<PhysicalRange> ranges() {
+        return ranges;
+    }
+
+    @Override
+    public long endPfn() {
+        return endPfn;
+    }
+
+    /** Index of the last piece starting at or below {@code addr}, or -1. */
+    private int floor(long addr) {
+        int h = lastHit;
+        if (h < count && start[h] <= addr && addr < end[h]) {
+            return h;
+        }
+        int lo = 0;
+        int hi = count - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (start[mid] <= addr) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found >= 0 && addr < end[found]) {
+            lastHit = found;
+        }
+        return found;
+    }
+
+    /** Index of the first piece ending after {@code addr}, or {@code count}. */
+    private int firstEndingAfter(long addr) {
+        int i = floor(addr);
+        return i >= 0 && end[i] > addr ? i : i + 1;
+    }
+
+    @Override
+    public PageStatus status(long pfn) {
+        if (pfn < 0 || pfn >= endPfn) {
+            return PageStatus.NOT_RAM;
+        }
+        long from = pfn << pageShift;
+        long to = from + pageSize;
+        PageStatus best = PageStatus.NOT_RAM;
+        for (int i = firstEndingAfter(from); i < count && start[i] < to; i++) {
+            if (kind[i] == LOST) {
+                return PageStatus.LOST;
+            }
+            if (kind[i] == FILE) {
+                best = PageStatus.PRESENT;
+            } else if (best == PageStatus.NOT_RAM) {
+                best = PageStatus.EXCLUDED;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void read(long paddr, byte[] dst, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, dst.length);
+        while (len > 0) {
+            long pfn = paddr >>> pageShift;
+            PageStatus st = status(pfn);
+            if (st == PageStatus.NOT_RAM) {
+                throw new MemoryAccessException(MemoryAccessException.Reason.NOT_RAM, paddr,
+                        String.format("physical address 0x%x is not RAM in the dump (%s)", paddr, source.description()));
+            }
+            if (st == PageStatus.LOST) {
+                throw lost(paddr, pfn);
+            }
+            long frameEnd = (pfn + 1) << pageShift;
+            int n = (int) Math.min(len, frameEnd - paddr);
+            fill(paddr, dst, off, n);
+            paddr += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** Copies {@code [paddr, paddr+n)}, which lies in one PRESENT or EXCLUDED frame: file pieces from the file, the rest zeros. */
+    private void fill(long paddr, byte[] dst, int off, int n) throws IOException {
+        long to = paddr + n;
+        int i = firstEndingAfter(paddr);
+        while (paddr < to) {
+            if (i >= count || start[i] >= to) {
+                Arrays.fill(dst, off, off + (int) (to - paddr), (byte) 0);
+                return;
+            }
+            if (start[i] > paddr) {
+                int gap = (int) (start[i] - paddr);
+                Arrays.fill(dst, off, off + gap, (byte) 0);
+                paddr += gap;
+                off += gap;
+            }
+            int m = (int) (Math.min(end[i], to) - paddr);
+            if (kind[i] == FILE) {
+                source.read(fileOffset[i] + (paddr - start[i]), dst, off, m);
+            } else {
+                Arrays.fill(dst, off, off + m, (byte) 0);
+            }
+            paddr += m;
+            off += m;
+            i++;
+        }
+    }
+
+    private MemoryAccessException lost(long paddr, long pfn) {
+        long from = pfn << pageShift;
+        int i = firstEndingAfter(from);
+        while (i < count && kind[i] != LOST) {
+            i++;
+        }
+        long where = i < count ? fileOffset[i] + (Math.max(from, start[i]) - start[i]) : -1;
+        return new MemoryAccessException(MemoryAccessException.Reason.LOST, paddr, String.format(
+                "physical address 0x%x was lost: its page's data belongs at file offset %d, past the end of the "
+                        + "truncated file (%s, size %d)", paddr, where, source.description(), source.size()));
+    }
+
+    /** Number of pieces the segments flattened into (for tests and diagnostics). */
+    int pieceCount() {
+        return count;
+    }
+
+    @Override
+    public String toString() {
+        return "ElfPhysicalMemory(" + source.description() + ", " + count + " pieces, " + ranges.size()
+                + " ranges, endPfn " + endPfn + ", page " + pageSize + ")";
+    }
+}
