@@ -65,10 +65,10 @@ phase_end "$(java -version 2>&1 | head -1), $(mvn -v 2>/dev/null | sed -n '1s/\x
 phase_start makedumpfile "reference makedumpfile 1.7.9 (testdata/tools/build-makedumpfile.sh)"
 if [ -n "${VMCORE4J_MAKEDUMPFILE:-}" ]; then
     [ -x "$VMCORE4J_MAKEDUMPFILE" ] || optional "VMCORE4J_MAKEDUMPFILE=$VMCORE4J_MAKEDUMPFILE is not executable"
-    export VMCORE4J_MAKEDUMPFILE=$(realpath -m "$VMCORE4J_MAKEDUMPFILE")   # the tests run in the module folders
+    VMCORE4J_MAKEDUMPFILE=$(realpath -m "$VMCORE4J_MAKEDUMPFILE"); export VMCORE4J_MAKEDUMPFILE   # tests run in the module folders
     phase_end "given: $VMCORE4J_MAKEDUMPFILE"
 elif "$TOOLS/build-makedumpfile.sh" | tee "$TMP/makedumpfile.out"; then
-    export VMCORE4J_MAKEDUMPFILE=$(tail -1 "$TMP/makedumpfile.out")
+    VMCORE4J_MAKEDUMPFILE=$(tail -1 "$TMP/makedumpfile.out"); export VMCORE4J_MAKEDUMPFILE
     phase_end "$VMCORE4J_MAKEDUMPFILE"
 else
     optional "the reference makedumpfile 1.7.9 is unavailable (see above)"
@@ -78,7 +78,7 @@ fi
 # ---- 3. corpus of real dumps ----
 phase_start corpus "real kdump dumps (testdata/tools/make-corpus.sh; about 1-2 minutes per dump when not cached)"
 if "$TOOLS/make-corpus.sh" ${VMCORE4J_CORPUS:+"$VMCORE4J_CORPUS"} | tee "$TMP/corpus.out"; then
-    export VMCORE4J_CORPUS=$(realpath "$(tail -1 "$TMP/corpus.out")")
+    VMCORE4J_CORPUS=$(realpath "$(tail -1 "$TMP/corpus.out")"); export VMCORE4J_CORPUS
     phase_end "$VMCORE4J_CORPUS"
 else
     optional "make-corpus.sh could not build the corpus (see above)"
