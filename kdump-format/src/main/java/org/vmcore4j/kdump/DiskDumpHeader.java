@@ -1,0 +1,65 @@
+package org.vmcore4j.kdump;
+
+import org.vmcore4j.kdump.codec.Compression;
+
+/**
+ * A kdump-compressed file's {@code disk_dump_header} (block 0), decoded; unsigned 32-bit fields are
+ * widened to {@code long}. The values are as stored: a re-filtering writer copies them and changes
+ * what it changes.
+ *
+ * @param signature        {@code "KDUMP   "} (makedumpfile) or {@code "DISKDUMP"} (the old diskdump)
+ * @param headerVersion    6 from current makedumpfile; decides which sub-header fields exist
+ * @param utsname          the crashed kernel's {@code init_uts_ns.name}, all empty where unknown
+ * @param timestampSeconds {@code tv_sec}: makedumpfile stores VMCOREINFO's CRASHTIME (0 if absent)
+ * @param status           OR of {@link #STATUS_INCOMPLETE}, {@link #STATUS_EXCLUDED_VMEMMAP} and one compression bit
+ * @param blockSize        the crashed kernel's page size; every region below is counted in these blocks
+ * @param subHeaderBlocks  blocks of sub-header plus ELF notes, starting at block 1
+ * @param bitmapBlocks     blocks of both bitmaps together
+ * @param maxMapnr         {@code max_mapnr}, truncated to 32 bits (the full value is in the v6 sub-header)
+ * @param nrCpus           number of NT_PRSTATUS notes the writer saw
+ */
+public record DiskDumpHeader(
+        String signature,
+        int headerVersion,
+        Utsname utsname,
+        long timestampSeconds,
+        long timestampMicros,
+        int status,
+        int blockSize,
+        int subHeaderBlocks,
+        long bitmapBlocks,
+        long maxMapnr,
+        long totalRamBlocks,
+        long deviceBlocks,
+        long writtenBlocks,
+        long currentCpu,
+        int nrCpus) {
+
+    /** makedumpfile's signature. */
+    public static final String KDUMP_SIGNATURE = "KDUMP   ";
+    /** The old diskdump facility's signature, read the same way. */
+    public static final String DISKDUMP_SIGNATURE = "DISKDUMP";
+    /** {@code DUMP_DH_COMPRESSED_INCOMPLETE}: the writer ran out of space; some pages are lost. */
+    public static final int STATUS_INCOMPLETE = 0x8;
+    /** {@code DUMP_DH_EXCLUDED_VMEMMAP}: {@code -e} left out unused vmemmap pages. */
+    public static final int STATUS_EXCLUDED_VMEMMAP = 0x10;
+
+    /** The crashed kernel's {@code struct new_utsname}: six NUL-padded 65-byte strings. */
+    public record Utsname(String sysname, String nodename, String release, String version, String machine,
+            String domainname) {
+    }
+
+    /** Whether {@link #STATUS_INCOMPLETE} is set. */
+    public boolean incomplete() {
+        return (status & STATUS_INCOMPLETE) != 0;
+    }
+
+    /**
+     * The compression the header announces (informational: pages that did not shrink are stored raw,
+     * and each page descriptor says how it is stored). {@link Compression#NONE} if no bit is set;
+     * {@code null} if several are.
+     */
+    public Compression compression() {
+        return Compression.fromFlags(status);
+    }
+}

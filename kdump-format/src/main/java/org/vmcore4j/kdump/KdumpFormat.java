@@ -1,0 +1,48 @@
+package org.vmcore4j.kdump;
+
+import java.io.IOException;
+import java.util.List;
+import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreFormat;
+
+/**
+ * The kdump-compressed format for {@link Vmcore#open}: files that start with {@code "KDUMP   "}
+ * (makedumpfile) or {@code "DISKDUMP"} (the old diskdump). Opens them as {@link KdumpVmcore}.
+ */
+public final class KdumpFormat implements VmcoreFormat {
+    /** {@link #name()}. */
+    public static final String NAME = "kdump";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean probe(RandomAccessSource source) throws IOException {
+        if (source.size() < 8) {
+            return false;
+        }
+        String sig = new String(source.readBytes(0, 8), java.nio.charset.StandardCharsets.ISO_8859_1);
+        return sig.equals(DiskDumpHeader.KDUMP_SIGNATURE) || sig.equals(DiskDumpHeader.DISKDUMP_SIGNATURE);
+    }
+
+    @Override
+    public Vmcore open(RandomAccessSource source) throws IOException {
+        return KdumpVmcore.open(source);
+    }
+
+    /**
+     * Opens the parts of a split set, in any order, as one dump; on success the dump owns the
+     * sources. The shape a multi-file {@code Vmcore.open} could call.
+     */
+    public Vmcore openSet(List<RandomAccessSource> sources) throws IOException {
+        java.util.ArrayList<KdumpFile> parts = new java.util.ArrayList<>();
+        for (RandomAccessSource s : sources) {
+            parts.add(KdumpFile.open(s));
+        }
+        return KdumpVmcore.ofParts(parts, sources.get(0).description()
+                + (sources.size() > 1 ? " (+" + (sources.size() - 1) + " split parts)" : ""));
+    }
+}
