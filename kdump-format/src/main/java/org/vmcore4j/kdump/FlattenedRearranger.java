@@ -76,7 +76,7 @@ public final class FlattenedRearranger {
             if (off == -1 && size == -1) {
                 break;
             }
-            if (off < 0 || size <= 0 || size > Long.MAX_VALUE - off) {
+            if (off < 0 || size <= 0 || off > FlattenedSource.MAX_OFFSET || size > FlattenedSource.MAX_OFFSET - off) {
                 throw new VmcoreFormatException(description, streamPos, "flattened record with offset " + off
                         + " and size " + size + " is neither data nor the end marker");
             }
@@ -87,8 +87,13 @@ public final class FlattenedRearranger {
                 int n = (int) Math.min(left, buf.length);
                 readFully(in, buf, n, description, streamPos, "a record of " + size + " bytes");
                 bb.clear().limit(n);
-                while (bb.hasRemaining()) {
-                    at += out.write(bb, at);
+                try {
+                    while (bb.hasRemaining()) {
+                        at += out.write(bb, at);
+                    }
+                } catch (IOException e) {
+                    throw new IOException("cannot write " + n + " bytes at offset " + at + " of the rearranged output of "
+                            + description + ": " + e.getMessage(), e);
                 }
                 streamPos += n;
                 left -= n;

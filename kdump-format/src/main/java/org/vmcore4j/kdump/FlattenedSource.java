@@ -32,6 +32,8 @@ public final class FlattenedSource implements RandomAccessSource {
     public static final long VERSION_FLAT_HEADER = 1;
     static final byte[] SIGNATURE = "makedumpfile\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     static final int RECORD_HEADER_SIZE = 16;
+    /** Cap on rearranged offsets: 4 PiB, beyond any dump, so offset arithmetic never overflows. */
+    static final long MAX_OFFSET = 1L << 52;
     /** Cap on records indexed (24 bytes each): a 64 KiB-record stream of 1.5 PiB. */
     static final int MAX_RECORDS = 1 << 28;
 
@@ -110,8 +112,9 @@ public final class FlattenedSource implements RandomAccessSource {
                 throw new VmcoreFormatException(desc, pos + 8, "flattened record of " + sz + " bytes runs past the end of"
                         + " the file (size " + fileSize + ")");
             }
-            if (sz > Long.MAX_VALUE - off) {
-                throw new VmcoreFormatException(desc, pos, "flattened record [" + off + " + " + sz + ") overflows");
+            if (off > MAX_OFFSET || sz > MAX_OFFSET - off) {
+                throw new VmcoreFormatException(desc, pos, "flattened record [" + off + ", +" + sz
+                        + ") reaches beyond 4 PiB, larger than any dump");
             }
             if (n == cap) {
                 if (n >= MAX_RECORDS) {

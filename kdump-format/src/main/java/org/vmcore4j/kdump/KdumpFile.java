@@ -39,6 +39,8 @@ public final class KdumpFile implements Closeable {
     public static final int MAX_NOTE_BYTES = 64 << 20;
     /** Cap on eraseinfo text. */
     public static final int MAX_ERASEINFO_BYTES = 64 << 20;
+    /** Larger than any version written (6 today); a byte-swapped version is in the millions. */
+    static final int MAX_HEADER_VERSION = 1024;
     private static final int HEADER_READ = HeaderLayout.LP64.headerSize();
 
     private final RandomAccessSource source;
@@ -86,7 +88,12 @@ public final class KdumpFile implements Closeable {
                 int bs = b.getInt(l.offBlockSize());
                 long bb = Integer.toUnsignedLong(b.getInt(l.offBitmapBlocks()));
                 long mm = Integer.toUnsignedLong(b.getInt(l.offMaxMapnr()));
-                if (plausibleBlockSize(bs) && bb > 0 && 8L * bb * bs >= mm) {
+                int sub = b.getInt(l.offSubHdrSize());
+                int v = b.getInt(HeaderLayout.OFF_VERSION);
+                // libkdumpfile's test (a page size, bitmaps covering max_mapnr), plus what a byte-swapped
+                // or shifted reading rarely passes: a small version and bitmaps that end inside the file
+                if (plausibleBlockSize(bs) && bb > 0 && 8L * bb * bs >= mm && v >= 0 && v <= MAX_HEADER_VERSION
+                        && sub >= 0 && (1L + sub + bb) * bs <= fileSize) {
                     chosen = l;
                     chosenOrder = o;
                     break;

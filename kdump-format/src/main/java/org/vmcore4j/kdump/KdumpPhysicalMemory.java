@@ -19,6 +19,7 @@ import org.vmcore4j.kdump.codec.PageCodec;
 
 /** The physical memory of a kdump-compressed dump (one file or a split set); see {@link KdumpVmcore}. */
 final class KdumpPhysicalMemory implements PhysicalMemory {
+    private static final long NONE = Long.MIN_VALUE;
     private final KdumpFile[] parts;
     private final long[] partStarts;
     private final int pageSize;
@@ -34,7 +35,7 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         final byte[] page = new byte[pageSize];
         final byte[] compressed = new byte[pageSize];
         final PageCodec[] codecs = new PageCodec[Compression.values().length];
-        long cachedPfn = -1;
+        long cachedPfn = NONE; // never a valid PFN
 
         PageCodec codec(Compression c) {
             PageCodec k = codecs[c.ordinal()];
@@ -52,7 +53,7 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
                     codecs[i] = null;
                 }
             }
-            cachedPfn = -1;
+            cachedPfn = NONE;
         }
     }
 
@@ -163,7 +164,7 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
             int in = (int) (paddr & (pageSize - 1));
             int n = Math.min(len, pageSize - in);
             if (ctx.cachedPfn != pfn) {
-                ctx.cachedPfn = -1;
+                ctx.cachedPfn = NONE;
                 loadPage(pfn, paddr, ctx.page, ctx);
                 ctx.cachedPfn = pfn;
             }
@@ -177,13 +178,13 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
     @Override
     public void readPage(long pfn, byte[] dst, int off) throws IOException {
         Objects.checkFromIndexSize(off, pageSize, dst.length);
+        if (pfn < 0 || pfn > (Long.MAX_VALUE >>> pageShift)) {
+            throw notAvailable(MemoryAccessException.Reason.NOT_RAM, pfn << pageShift, pfn);
+        }
         ReadContext ctx = context.get();
         if (ctx.cachedPfn == pfn) {
             System.arraycopy(ctx.page, 0, dst, off, pageSize);
             return;
-        }
-        if (pfn < 0 || pfn > (Long.MAX_VALUE >>> pageShift)) {
-            throw notAvailable(MemoryAccessException.Reason.NOT_RAM, pfn << pageShift, pfn);
         }
         // whole pages go straight to the caller's buffer; the cache stays for small reads
         loadPageInto(pfn, pfn << pageShift, dst, off, ctx);

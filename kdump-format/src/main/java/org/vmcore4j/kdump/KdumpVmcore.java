@@ -121,7 +121,8 @@ public final class KdumpVmcore implements Vmcore {
      */
     public static KdumpVmcore ofParts(List<KdumpFile> files, String description) throws IOException {
         List<KdumpFile> parts = new ArrayList<>(files);
-        parts.sort(Comparator.comparingLong(KdumpFile::startPfn));
+        // empty parts (start == end) sort before the part that shares their start
+        parts.sort(Comparator.comparingLong(KdumpFile::startPfn).thenComparingLong(KdumpFile::endPfn));
         KdumpFile a = parts.get(0);
         if (parts.size() > 1) {
             for (KdumpFile f : parts) {

@@ -1,5 +1,6 @@
 package org.vmcore4j.kdump;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.PageStatus;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.codec.Compression;
@@ -114,6 +116,41 @@ class MakedumpfileOutputsTest {
                 }
             }
             System.out.printf("%s split %d: %d pages compared%n", d, parts, t.compared());
+        }
+    }
+
+    /**
+     * {@code -E -d 31}, read by the ELF reader through {@link Vmcore#open}: every page the
+     * {@code -d 31} kdump output holds with non-zero bytes is in the ELF output with the vmcore's
+     * bytes (makedumpfile drops zero pages from ELF output, so those may be left out).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.vmcore4j.kdump.CorpusChecks#dumps")
+    void elfOutputHoldsEveryDumpablePage(Corpus.Dump d) throws IOException {
+        Path elf = ReferenceOutputs.output(d, "E-d31", "-E", "-d", "31");
+        Path kd = ReferenceOutputs.output(d, "d31-l", "-d", "31", "-l");
+        try (Vmcore e = Vmcore.open(elf); KdumpVmcore k = KdumpVmcore.open(kd);
+                ElfPages ref = new ElfPages(d.vmcore(), k.physicalMemory().pageSize())) {
+            assertEquals("elf", e.formatName());
+            int ps = k.physicalMemory().pageSize();
+            byte[] a = new byte[ps];
+            byte[] b = new byte[ps];
+            long compared = 0;
+            long zeroLeftOut = 0;
+            PageBitmap dumpable = k.dumpableBitmap();
+            for (long pfn = dumpable.nextSetBit(0); pfn >= 0; pfn = dumpable.nextSetBit(pfn + 1)) {
+                ref.read(pfn, b);
+                try {
+                    e.physicalMemory().readPage(pfn, a, 0);
+                    assertArrayEquals(b, a, "ELF output page " + pfn);
+                    compared++;
+                } catch (MemoryAccessException x) {
+                    assertTrue(java.util.Arrays.equals(b, new byte[ps]), "non-zero page " + pfn + " missing: " + x);
+                    zeroLeftOut++;
+                }
+            }
+            assertEquals(dumpable.cardinality(), compared + zeroLeftOut);
+            System.out.printf("%s -E: %d pages compared, %d zero pages left out%n", d, compared, zeroLeftOut);
         }
     }
 

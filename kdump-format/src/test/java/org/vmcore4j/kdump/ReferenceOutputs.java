@@ -1,7 +1,6 @@
 package org.vmcore4j.kdump;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,9 +138,5 @@ final class ReferenceOutputs {
         } finally {
             Files.deleteIfExists(log);
         }
-    }
-
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
     }
 }
