@@ -45,6 +45,7 @@ public final class FlattenedSource implements RandomAccessSource {
     private final long[] flatOffsets;
     private final long size;
     private final int records;
+    private final long storedBytes;
 
     private FlattenedSource(RandomAccessSource flat, long[] starts, long[] lengths, long[] flatOffsets, long size,
             int records) {
@@ -55,6 +56,11 @@ public final class FlattenedSource implements RandomAccessSource {
         this.flatOffsets = flatOffsets;
         this.size = size;
         this.records = records;
+        long stored = 0;
+        for (long l : lengths) {
+            stored += l;
+        }
+        this.storedBytes = stored;
     }
 
     /** Whether {@code source} starts with a flattened header (signature and type 1). */
@@ -249,6 +255,16 @@ public final class FlattenedSource implements RandomAccessSource {
     /** Number of data records in the stream. */
     public int recordCount() {
         return records;
+    }
+
+    /**
+     * Bytes the records actually carry (after overlaps are resolved): at most the flattened file's
+     * size, however large {@link #size()} claims the rearranged file is. Readers bound what they
+     * allocate or scan by this, so a tiny stream with one far-away record cannot make them walk
+     * petabytes of gap.
+     */
+    public long storedBytes() {
+        return storedBytes;
     }
 
     /** Size of the rearranged file: the end of the furthest record. */

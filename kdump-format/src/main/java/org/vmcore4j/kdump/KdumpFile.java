@@ -35,10 +35,12 @@ public final class KdumpFile implements Closeable {
     /** Smallest and largest block (page) size accepted. */
     static final int MIN_BLOCK_SIZE = 512;
     static final int MAX_BLOCK_SIZE = 1 << 20;
-    /** Cap on the note area; real ones are a few KiB (one NT_PRSTATUS per CPU plus VMCOREINFO). */
-    public static final int MAX_NOTE_BYTES = 64 << 20;
-    /** Cap on eraseinfo text. */
-    public static final int MAX_ERASEINFO_BYTES = 64 << 20;
+    /** Cap on the note area; real ones are a few KiB to a few MiB (one NT_PRSTATUS per CPU, VMCOREINFO, device dumps). */
+    public static final int MAX_NOTE_BYTES = 16 << 20;
+    /** Cap on eraseinfo text (a line per erased symbol). */
+    public static final int MAX_ERASEINFO_BYTES = 16 << 20;
+    /** Cap on {@code max_mapnr}: 2^40 frames is a 52-bit physical address space of 4 KiB pages. */
+    public static final long MAX_FRAMES = 1L << 40;
     /** Larger than any version written (6 today); a byte-swapped version is in the millions. */
     static final int MAX_HEADER_VERSION = 1024;
     private static final int HEADER_READ = HeaderLayout.LP64.headerSize();
@@ -61,6 +63,7 @@ public final class KdumpFile implements Closeable {
     private final byte[] noteBlob;
     private final List<Note> notes;
     private final VmcoreInfo vmcoreInfo;
+    private final long storedBytes;
     private final long eraseinfoOffset;
     private final int eraseinfoSize;
 
@@ -128,6 +131,12 @@ public final class KdumpFile implements Closeable {
             throw error(chosen.offBitmapBlocks(), "bitmaps of " + hdr.bitmapBlocks() + " blocks at offset "
                     + bitmapOffset + " end past the end of the file (size " + fileSize + ")");
         }
+        this.storedBytes = source instanceof FlattenedSource f ? f.storedBytes() : fileSize;
+        if (bitmapBytes > storedBytes) {
+            // only a flattened stream can place bitmaps in gaps; makedumpfile always writes them
+            throw error(chosen.offBitmapBlocks(), "bitmaps of " + bitmapBytes + " bytes exceed the " + storedBytes
+                    + " bytes the flattened stream carries");
+        }
 
         // the sub-header: for 32-bit writers, tell i386 ("pack") from ARM ("pad") as libkdumpfile does
         HeaderLayout lay = chosen;
@@ -159,6 +168,10 @@ public final class KdumpFile implements Closeable {
         if (!twoBitmaps && mapnr > bitmapBytes * 8) {
             throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : chosen.offMaxMapnr(), "max_mapnr " + mapnr
                     + " exceeds the " + bitmapBytes * 8 + " frames the bitmap blocks can describe");
+        }
+        if (mapnr > MAX_FRAMES) {
+            throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : chosen.offMaxMapnr(), "max_mapnr " + mapnr
+                    + " exceeds " + MAX_FRAMES + " frames, more than a 52-bit physical address space holds");
         }
         this.maxMapnr = mapnr;
 
@@ -240,6 +253,9 @@ public final class KdumpFile implements Closeable {
     private void checkArea(long off, long len, long cap, long fieldOffset, String what) throws VmcoreFormatException {
         if (len < 0 || len > cap) {
             throw error(fieldOffset, what + " size " + Long.toUnsignedString(len) + " exceeds the " + cap + "-byte limit");
+        }
+        if (len > storedBytes) {
+            throw error(fieldOffset, what + " size " + len + " exceeds the " + storedBytes + " bytes the stream carries");
         }
         if (off <= 0 || off > source.size() || len > source.size() - off) {
             throw error(fieldOffset, what + " of " + len + " bytes at offset " + Long.toUnsignedString(off)

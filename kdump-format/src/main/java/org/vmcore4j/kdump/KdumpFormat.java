@@ -1,6 +1,8 @@
 package org.vmcore4j.kdump;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
@@ -24,7 +26,7 @@ public final class KdumpFormat implements VmcoreFormat {
         if (source.size() < 8) {
             return false;
         }
-        String sig = new String(source.readBytes(0, 8), java.nio.charset.StandardCharsets.ISO_8859_1);
+        String sig = new String(source.readBytes(0, 8), StandardCharsets.ISO_8859_1);
         return sig.equals(DiskDumpHeader.KDUMP_SIGNATURE) || sig.equals(DiskDumpHeader.DISKDUMP_SIGNATURE);
     }
 
@@ -35,10 +37,10 @@ public final class KdumpFormat implements VmcoreFormat {
 
     /**
      * Opens the parts of a split set, in any order, as one dump; on success the dump owns the
-     * sources. The shape a multi-file {@code Vmcore.open} could call.
+     * sources, on failure the caller still does. The shape a multi-file {@code Vmcore.open} could call.
      */
     public Vmcore openSet(List<RandomAccessSource> sources) throws IOException {
-        java.util.ArrayList<KdumpFile> parts = new java.util.ArrayList<>();
+        List<KdumpFile> parts = new ArrayList<>();
         for (RandomAccessSource s : sources) {
             parts.add(KdumpFile.open(s));
         }

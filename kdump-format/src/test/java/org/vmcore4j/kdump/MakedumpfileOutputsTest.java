@@ -154,6 +154,35 @@ class MakedumpfileOutputsTest {
         }
     }
 
+    /**
+     * {@code -L} stops makedumpfile at a size limit: the INCOMPLETE flag is set and the descriptors
+     * of pages it could not write are zero. Those read as LOST; the pages written still read right.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.vmcore4j.kdump.CorpusChecks#dumps")
+    void readsIncompleteDumps(Corpus.Dump d) throws IOException {
+        Path file = ReferenceOutputs.output(d, "d31-l-L4M", true, "-d", "31", "-l", "-L", "4M");
+        try (KdumpVmcore k = KdumpVmcore.open(file);
+                ElfPages ref = new ElfPages(d.vmcore(), k.physicalMemory().pageSize())) {
+            assertTrue(k.incomplete() && k.header().incomplete());
+            CorpusChecks.Tally t = CorpusChecks.verify(k, ref, 1);
+            assertTrue(t.lost() > 0 && t.present() > 0, t.toString());
+            assertEquals(t.present(), t.compared());
+            byte[] page = new byte[k.physicalMemory().pageSize()];
+            long lost = 0;
+            for (long pfn = 0; pfn < k.physicalMemory().endPfn() && lost < 100; pfn++) {
+                if (k.physicalMemory().status(pfn) == PageStatus.LOST) {
+                    long p = pfn;
+                    MemoryAccessException e = org.junit.jupiter.api.Assertions.assertThrows(MemoryAccessException.class,
+                            () -> k.physicalMemory().readPage(p, page, 0));
+                    assertEquals(MemoryAccessException.Reason.LOST, e.reason());
+                    lost++;
+                }
+            }
+            System.out.printf("%s -L 4M: %d present (compared), %d lost%n", d, t.present(), t.lost());
+        }
+    }
+
     static Stream<Arguments> splitCases() {
         List<Arguments> out = new ArrayList<>();
         for (Corpus.Dump d : CorpusChecks.dumps()) {
