@@ -1,0 +1,184 @@
+package org.vmcore4j.filter;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreInfo;
+
+/**
+ * Decides, page frame by page frame, what a filtered dump keeps: makedumpfile 1.7.9's page
+ * classification at dump levels 0..31, from the dump's VMCOREINFO alone (no vmlinux), producing the
+ * same 1st ("RAM") and 2nd ("dumpable") bitmaps and the same excluded-pages report.
+ *
+ * <p>A scan works in cycles of PFN ranges, as makedumpfile's cyclic mode does: the bitmaps of one
+ * cycle are built, handed to a {@link CycleConsumer}, then reused, so memory is bounded by the
+ * cycle buffer ({@link #withCycleBufferBytes}, 2 or 3 bitmaps plus one of the same size for
+ * bookkeeping) and never by the size of the dump. The default buffer is makedumpfile's: 4 MiB,
+ * smaller when the whole dump fits, so cycle boundaries match the reference tool's.
+ *
+ * <p>A writer scans twice if it must know the number of dumpable pages before writing (kdump's
+ * descriptor table): scanning is deterministic. Immutable and thread-safe; each {@link #scan} call
+ * is independent.
+ *
+ * <pre>{@code
+ * FilterReport r = PageFilter.forLevel(31).scan(dump, cycle -> writer.write(cycle));
+ * String text = r.toMakedumpfileText();
+ * }</pre>
+ */
+public final class PageFilter {
+    /** makedumpfile's default (and maximum automatic) cyclic buffer: 4 MiB, 2^25 frames per cycle. */
+    public static final long DEFAULT_CYCLE_BUFFER_BYTES = 4L << 20;
+    /** Largest accepted cycle buffer: 2^30 frames (4 TiB of 4 KiB pages) per cycle. */
+    public static final long MAX_CYCLE_BUFFER_BYTES = 128L << 20;
+
+    private final DumpLevel level;
+    private final long cycleBufferBytes;
+    private final ZeroPageHandling zeroPages;
+    private final ScanListener listener;
+
+    private PageFilter(DumpLevel level, long cycleBufferBytes, ZeroPageHandling zeroPages, ScanListener listener) {
+        this.level = level;
+        this.cycleBufferBytes = cycleBufferBytes;
+        this.zeroPages = zeroPages;
+        this.listener = listener;
+    }
+
+    /**
+     * A filter for makedumpfile dump level {@code level} (0..31) with the default cycle buffer,
+     * {@link ZeroPageHandling#KDUMP_SHARED_DESCRIPTOR} and no listener.
+     */
+    public static PageFilter forLevel(int level) {
+        return new PageFilter(DumpLevel.of(level), 0, ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR, ScanListener.NONE);
+    }
+
+    public DumpLevel level() {
+        return level;
+    }
+
+    /**
+     * The bitmap bytes per cycle, as makedumpfile's {@code --cyclic-buffer} (given there in KiB):
+     * each cycle covers {@code 8 * bytes} frames. 0 restores the default.
+     */
+    public PageFilter withCycleBufferBytes(long bytes) {
+        if (bytes < 0 || bytes > MAX_CYCLE_BUFFER_BYTES) {
+            throw new IllegalArgumentException("cycle buffer must be 0 (default) or 1.." + MAX_CYCLE_BUFFER_BYTES
+                    + " bytes: " + bytes);
+        }
+        return new PageFilter(level, bytes, zeroPages, listener);
+    }
+
+    public PageFilter withZeroPages(ZeroPageHandling handling) {
+        return new PageFilter(level, cycleBufferBytes, Objects.requireNonNull(handling), listener);
+    }
+
+    public PageFilter withListener(ScanListener l) {
+        return new PageFilter(level, cycleBufferBytes, zeroPages, Objects.requireNonNull(l));
+    }
+
+    /**
+     * Scans {@code dump}, handing each cycle's bitmaps to {@code consumer} in PFN order, and returns
+     * the counts.
+     *
+     * @throws UnsupportedKernelException if the kernel cannot be classified at this level (the
+     *         message names the missing VMCOREINFO keys and a level that would work), before any
+     *         cycle is produced
+     * @throws org.vmcore4j.core.VmcoreFormatException if the dump's kernel structures are damaged
+     *         (struct pages or free lists unreadable or inconsistent)
+     * @throws IOException if reading the dump fails, or as thrown by {@code consumer}
+     */
+    public FilterReport scan(Vmcore dump, CycleConsumer consumer) throws IOException {
+        Objects.requireNonNull(consumer);
+        PhysicalMemory memory = dump.physicalMemory();
+        String res = dump.description();
+        long maxMapnr = memory.endPfn();
+        Optional<VmcoreInfo> info = dump.vmcoreInfo();
+        PageLayout layout = null;
+        MemMap memMap = null;
+        KernelAddressSpace kas = null;
+        FreeListWalker walker = null;
+        int buddy = Scanner.BUDDY_NONE;
+        if (info.isEmpty()) {
+            // makedumpfile works without VMCOREINFO at levels 0 and 1 (no mem_map, no classification).
+            if (level.needsClassification()) {
+                int bits = DumpLevel.CACHE | DumpLevel.CACHE_PRIVATE | DumpLevel.USER | DumpLevel.FREE;
+                throw new UnsupportedKernelException(res, "cannot classify pages for dump level " + level.value()
+                        + ": the dump has no VMCOREINFO note. Level bits " + DumpLevel.describeBits(level.value() & bits)
+                        + " need it; a level without them (e.g. -d " + level.without(bits).value() + ") can be served",
+                        List.of("VMCOREINFO"), bits);
+            }
+        } else {
+            VmcoreInfo vi = info.get();
+            layout = PageLayout.decode(vi, memory.pageSize(), level);
+            kas = dump.kernelAddressSpace();
+            if (kas.pointerSize() != 8) {
+                throw new UnsupportedKernelException(res, "cannot classify pages for dump level " + level.value()
+                        + ": the kernel is " + (8 * kas.pointerSize()) + "-bit; the filter reads 64-bit struct pages "
+                        + "only", List.of(), 0);
+            }
+            memMap = MemMap.discover(vi, layout, dump.architecture(), kas, dump.statedMappings(), maxMapnr, level);
+            maxMapnr = memMap.maxMapnr;
+            listener.memMapFound(memMap.model, memMap.count, maxMapnr);
+            if (level.excludesFree()) {
+                // setup_page_is_buddy: recognise free pages from struct page where the kernel allows.
+                if (layout.offPrivate != PageLayout.NF) {
+                    if (layout.buddyMapcount != PageLayout.NF) {
+                        if (layout.offMapcount != PageLayout.NF) {
+                            buddy = Scanner.BUDDY_MAPCOUNT;
+                        }
+                    } else if (layout.pgBuddy != PageLayout.NF) {
+                        buddy = Scanner.BUDDY_FLAG;
+                    }
+                }
+                if (buddy == Scanner.BUDDY_NONE) {
+                    walker = FreeListWalker.prepare(res, new Keys(vi), kas, memMap, layout, memMap.kvBase, level);
+                }
+            }
+        }
+        long pfnCyclic = pfnCyclic(memory.endPfn());
+        Scanner scanner = new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
+                Segments.of(memory, dump.statedMappings()), walker, maxMapnr, pfnCyclic, buddy);
+        return scanner.run(consumer);
+    }
+
+    /** {@link #scan} without a consumer: just the counts. */
+    public FilterReport count(Vmcore dump) throws IOException {
+        return scan(dump, CycleConsumer.NONE);
+    }
+
+    /**
+     * Frames per cycle. calculate_cyclic_buffer_size: the smaller of 4 MiB and what both bitmaps of
+     * the whole dump need (max_mapnr before the mem_map reduction, 2 bits a frame).
+     */
+    long pfnCyclic(long maxMapnrBeforeReduction) {
+        long bytes = cycleBufferBytes;
+        if (bytes == 0) {
+            bytes = Math.min(DEFAULT_CYCLE_BUFFER_BYTES, maxMapnrBeforeReduction * 2 / 8);
+        }
+        return Math.max(8, bytes * 8);
+    }
+
+    /** makedumpfile's is_zero_page: whether every byte of {@code page[off, off+len)} is zero. */
+    public static boolean isZeroPage(byte[] page, int off, int len) {
+        Objects.checkFromIndexSize(off, len, page.length);
+        for (int i = off; i < off + len; i += ZEROS.length) {
+            int n = Math.min(ZEROS.length, off + len - i);
+            if (Arrays.mismatch(page, i, i + n, ZEROS, 0, n) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final byte[] ZEROS = new byte[4096];
+
+    @Override
+    public String toString() {
+        return "PageFilter(" + level + ", zero pages " + zeroPages + ", cycle buffer "
+                + (cycleBufferBytes == 0 ? "default" : cycleBufferBytes + " bytes") + ")";
+    }
+}

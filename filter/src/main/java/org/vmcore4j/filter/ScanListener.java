@@ -1,0 +1,26 @@
+package org.vmcore4j.filter;
+
+/**
+ * Receives a scan's progress and warnings; the library never prints. Every method has an empty
+ * default, so a caller implements only what it shows. Called on the scanning thread.
+ */
+public interface ScanListener {
+    /** A listener that ignores everything. */
+    ScanListener NONE = new ScanListener() {
+    };
+
+    /**
+     * The mem_map was found: the memory model, how many PFN ranges have a struct page array, and
+     * max_mapnr after makedumpfile's reduction to the last of them.
+     */
+    default void memMapFound(String model, int ranges, long maxMapnr) {
+    }
+
+    /** Cycle {@code index} of {@code count}, covering {@code [startPfn, endPfn)}, has been handed to the consumer. */
+    default void cycleDone(int index, int count, long startPfn, long endPfn) {
+    }
+
+    /** Something makedumpfile would print a WARNING for (e.g. a free page with an impossible order); the scan goes on. */
+    default void warning(String message) {
+    }
+}
