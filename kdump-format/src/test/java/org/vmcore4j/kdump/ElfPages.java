@@ -7,11 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.Vmcore;
 
 /**
- * The reference side of the corpus tests: a page of the ELF vmcore located directly from its
- * PT_LOAD program headers (ELF64 little endian, as the corpus dumps are), independent of the code
- * under test. A page counts only if one PT_LOAD holds all of it in its file image.
+ * The reference side of the corpus tests: the ELF vmcore's pages read through the ELF reader
+ * ({@link Vmcore#open}), and its PT_LOAD extents parsed here directly (ELF64 little endian, as the
+ * corpus dumps are), which is where makedumpfile takes its memory bitmap from. A page counts only
+ * if one PT_LOAD holds all of it in its file image.
  */
 final class ElfPages implements Closeable {
     private record Load(long paddr, long fileOffset, long fileSize) {
@@ -20,8 +22,13 @@ final class ElfPages implements Closeable {
     private final RandomAccessSource src;
     private final List<Load> loads = new ArrayList<>();
     private final int pageSize;
+    private final Vmcore elf;
 
     ElfPages(Path vmcore, int pageSize) throws IOException {
+        this.elf = Vmcore.open(vmcore);
+        if (!elf.formatName().equals("elf") || elf.physicalMemory().pageSize() != pageSize) {
+            throw new IOException(vmcore + " did not open as an ELF vmcore of " + pageSize + "-byte pages");
+        }
         this.src = RandomAccessSource.open(vmcore);
         this.pageSize = pageSize;
         ByteOrder le = ByteOrder.LITTLE_ENDIAN;
@@ -64,16 +71,17 @@ final class ElfPages implements Closeable {
 
     /** Reads page {@code pfn} into {@code dst}; false if the vmcore does not hold it. */
     boolean read(long pfn, byte[] dst) throws IOException {
-        long off = offsetOf(pfn);
-        if (off < 0) {
+        if (offsetOf(pfn) < 0) {
             return false;
         }
-        src.read(off, dst, 0, pageSize);
+        elf.physicalMemory().readPage(pfn, dst, 0);
         return true;
     }
 
     @Override
     public void close() throws IOException {
-        src.close();
+        try (elf) {
+            src.close();
+        }
     }
 }
