@@ -76,7 +76,7 @@ echo "results: $OUT"
 # ---- 3. what the dump is ----
 step "bin/vmcore4j info $DUMP"
 rc=0; "$VMCORE4J" info "$DUMP" > "$OUT/info.txt" 2> "$OUT/info.err" || rc=$?
-cat "$OUT/info.err" >&2
+cat "$OUT/info.err" >&2; [ -s "$OUT/info.err" ] || rm -f "$OUT/info.err"
 [ $rc = 0 ] || fail "vmcore4j info exited $rc"
 [ -s "$OUT/info.txt" ] || fail "vmcore4j info printed nothing (does this build of the command line have 'info' yet?)"
 show "$OUT/info.txt" 30 10

@@ -107,12 +107,18 @@ final class DumpChecker {
                 pfns.add(p + 1);
             }
         }
-        byte[] got = new byte[ps];
-        int checked = 0;
-        for (long pfn : pfns) {
-            if (pfn < 0 || checked++ >= MAX_PAGES) {
-                continue;
+        pfns.removeIf(p -> p < 0);
+        List<Long> chosen = new ArrayList<>(pfns);
+        int budget = Math.max(8, MAX_PAGES * 4096 / ps); // large pages: fewer of them
+        if (chosen.size() > budget) {
+            List<Long> spread = new ArrayList<>();
+            for (int i = 0; i < budget; i++) {
+                spread.add(chosen.get((int) ((long) i * (chosen.size() - 1) / (budget - 1))));
             }
+            chosen = spread;
+        }
+        byte[] got = new byte[ps];
+        for (long pfn : chosen) {
             PageStatus expect = model.status(pfn, ps);
             assertEquals(expect, mem.status(pfn), "status of pfn " + pfn);
             try {
@@ -137,11 +143,14 @@ final class DumpChecker {
             byte[] span = new byte[ps + 13];
             try {
                 mem.read(from, span, 0, span.length);
-                for (int i = 0; i < span.length; i++) {
-                    long a = from + i;
-                    byte[] page = model.page(a / ps, ps, file);
-                    assertEquals(page[(int) (a % ps)], span[i], "byte at 0x" + Long.toHexString(a));
+                long firstPfn = from / ps;
+                byte[] expect = new byte[(int) (((from + span.length - 1) / ps - firstPfn + 1) * ps)];
+                for (long p = firstPfn; p * ps < from + span.length; p++) {
+                    System.arraycopy(model.page(p, ps, file), 0, expect, (int) ((p - firstPfn) * ps), ps);
                 }
+                int skip = (int) (from - firstPfn * ps);
+                assertArrayEquals(Arrays.copyOfRange(expect, skip, skip + span.length), span,
+                        "unaligned read at 0x" + Long.toHexString(from));
             } catch (MemoryAccessException e) {
                 boolean anyUnreadable = false;
                 for (long p = from / ps; p <= (from + span.length - 1) / ps; p++) {
@@ -196,55 +205,70 @@ final class DumpChecker {
             return out;
         }
 
-        /** 0 = not covered, 1 = zero fill, 2 = file data, 3 = lost. */
-        int classOf(long a, List<long[]> candidates) {
-            for (long[] s : candidates) {
-                if (a >= s[0] && a < s[1]) {
-                    return a < s[3] ? 2 : a < s[2] ? 3 : 1;
+        private static final int ZERO = 1;
+        private static final int FILE = 2;
+        private static final int LOST = 3;
+
+        /**
+         * What covers {@code [from, to)}: pieces {start, end, class, fileOffset}. Each segment in
+         * table order claims whatever part of the range no earlier segment claimed.
+         */
+        List<long[]> classify(long from, long to) {
+            List<long[]> out = new ArrayList<>();
+            List<long[]> open = new ArrayList<>();
+            open.add(new long[] {from, to});
+            for (long[] s : segs) {
+                List<long[]> still = new ArrayList<>();
+                for (long[] u : open) {
+                    long lo = Math.max(u[0], s[0]);
+                    long hi = Math.min(u[1], s[1]);
+                    if (lo >= hi) {
+                        still.add(u);
+                        continue;
+                    }
+                    if (u[0] < lo) {
+                        still.add(new long[] {u[0], lo});
+                    }
+                    if (hi < u[1]) {
+                        still.add(new long[] {hi, u[1]});
+                    }
+                    addPiece(out, lo, Math.min(hi, s[3]), FILE, s[4] + (lo - s[0]));
+                    addPiece(out, Math.max(lo, s[3]), Math.min(hi, s[2]), LOST, 0);
+                    addPiece(out, Math.max(lo, s[2]), hi, ZERO, 0);
+                }
+                open = still;
+                if (open.isEmpty()) {
+                    break;
                 }
             }
-            return 0;
+            return out;
         }
 
-        private List<long[]> overlapping(long from, long to) {
-            List<long[]> c = new ArrayList<>();
-            for (long[] s : segs) {
-                if (s[0] < to && s[1] > from) {
-                    c.add(s);
-                }
+        private static void addPiece(List<long[]> out, long lo, long hi, int cls, long off) {
+            if (lo < hi) {
+                out.add(new long[] {lo, hi, cls, off});
             }
-            return c;
         }
 
         PageStatus status(long pfn, int ps) {
-            long from = pfn * ps;
-            List<long[]> c = overlapping(from, from + ps);
             boolean file = false;
             boolean zero = false;
-            for (long a = from; a < from + ps && !c.isEmpty(); a++) {
-                switch (classOf(a, c)) {
-                    case 3: return PageStatus.LOST;
-                    case 2: file = true; break;
-                    case 1: zero = true; break;
-                    default: break;
+            for (long[] p : classify(pfn * ps, pfn * ps + ps)) {
+                if (p[2] == LOST) {
+                    return PageStatus.LOST;
                 }
+                file |= p[2] == FILE;
+                zero |= p[2] == ZERO;
             }
             return file ? PageStatus.PRESENT : zero ? PageStatus.EXCLUDED : PageStatus.NOT_RAM;
         }
 
         byte[] page(long pfn, int ps, byte[] file) {
             long from = pfn * ps;
-            List<long[]> c = overlapping(from, from + ps);
             byte[] out = new byte[ps];
-            for (int i = 0; i < ps && !c.isEmpty(); i++) {
-                long a = from + i;
-                for (long[] s : c) {
-                    if (a >= s[0] && a < s[1]) {
-                        if (a < s[3]) {
-                            out[i] = file[(int) (s[4] + (a - s[0]))];
-                        }
-                        break;
-                    }
+            for (long[] p : classify(from, from + ps)) {
+                if (p[2] == FILE) {
+                    System.arraycopy(file, (int) (p[3]), out, (int) (p[0] - from), (int) (p[1] - p[0]));
                 }
             }
             return out;
