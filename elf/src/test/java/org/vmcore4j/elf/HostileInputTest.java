@@ -34,7 +34,7 @@ import org.vmcore4j.testdata.ElfCoreBuilder;
  * is smaller) + 2,000 + 3,500 + 2,000 + 2,000, over 10,000 in all. Statistics coverage asserts that
  * both outcomes occur, so a property cannot pass by refusing everything.
  */
-class HostileInputProperties {
+class HostileInputTest {
     private static final int CORPUS_HEAD = 64 * 1024;
     private static final List<Base> BASES = loadBases();
 
