@@ -36,6 +36,7 @@ public final class ElfFile {
     private final RandomAccessSource source;
     private final ElfHeader header;
     private final List<ProgramHeader> programHeaders;
+    private final List<ProgramHeader> loads;
     private final List<NoteSegment> noteSegments;
     private final List<Note> notes;
 
@@ -44,6 +45,7 @@ public final class ElfFile {
         this.source = source;
         this.header = header;
         this.programHeaders = List.copyOf(programHeaders);
+        this.loads = this.programHeaders.stream().filter(ProgramHeader::isLoad).toList();
         this.noteSegments = List.copyOf(noteSegments);
         List<Note> all = new ArrayList<>();
         for (NoteSegment s : noteSegments) {
@@ -265,7 +267,7 @@ public final class ElfFile {
 
     /** The PT_LOAD program headers in table order. */
     public List<ProgramHeader> loads() {
-        return programHeaders.stream().filter(ProgramHeader::isLoad).toList();
+        return loads;
     }
 
     /** The PT_NOTE segments in table order. */
