@@ -64,6 +64,13 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
                 dumpablePages, true, elfExcludedPages);
     }
 
+    /** This report with another memory-hole count (makedumpfile's ELF writer counts the hole per PT_LOAD as it writes). */
+    public FilterReport withMemoryHolePages(long hole) {
+        return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, hole, zeroPages, cachePages,
+                cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages, ramPages,
+                dumpablePages, zeroPagesCounted, elfExcludedPages);
+    }
+
     /** This report with the number of pages an ELF writer actually left out. */
     public FilterReport withElfExcludedPages(long pages) {
         return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, memoryHolePages, zeroPages,

@@ -93,6 +93,18 @@ public final class PageFilter {
      */
     public FilterReport scan(Vmcore dump, CycleConsumer consumer) throws IOException {
         Objects.requireNonNull(consumer);
+        return prepare(dump).scanner.run(consumer);
+    }
+
+    /**
+     * Prepares a scan of {@code dump} without building any cycle: finds the mem_map and checks that
+     * the kernel can be classified at this level. {@link #scan} is this followed by every default
+     * cycle; writers that must drive the cycles themselves (ELF output, per PT_LOAD) use the
+     * returned {@link PageScan}.
+     *
+     * @throws UnsupportedKernelException as {@link #scan}
+     */
+    public PageScan prepare(Vmcore dump) throws IOException {
         PhysicalMemory memory = dump.physicalMemory();
         String res = dump.description();
         long maxMapnr = memory.endPfn();
@@ -140,9 +152,8 @@ public final class PageFilter {
             }
         }
         long pfnCyclic = pfnCyclic(memory.endPfn());
-        Scanner scanner = new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
-                Segments.of(memory, dump.statedMappings()), walker, maxMapnr, pfnCyclic, buddy);
-        return scanner.run(consumer);
+        return new PageScan(new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
+                Segments.of(memory, dump.statedMappings()), walker, maxMapnr, pfnCyclic, buddy));
     }
 
     /** {@link #scan} without a consumer: just the counts. */

@@ -126,24 +126,55 @@ final class Scanner {
     }
 
     FilterReport run(CycleConsumer consumer) throws IOException {
-        memoryHole = maxMapnr;
+        resetCounts();
+        startRange();
         int count = (int) MemMap.ceilDiv(maxMapnr, pfnCyclic);
-        view.count = count;
         int index = 0;
         // first_cycle/update_cycle: cycles start at multiples of pfn_cyclic; the multi-page exclusion
         // state carries from one cycle to the next.
-        pendStart = 0;
-        pendEnd = 0;
         for (long start = 0; start < maxMapnr; start += pfnCyclic) {
             long end = Math.min(start + pfnCyclic, maxMapnr);
-            cycle(start, end);
-            view.index = index;
+            cycle(start, end, index, count);
             consumer.accept(view);
-            ramPages += ram.cardinality();
-            dumpablePages += dump.cardinality();
             listener.cycleDone(index, count, start, end);
             index++;
         }
+        return report();
+    }
+
+    long maxMapnr() {
+        return maxMapnr;
+    }
+
+    long pfnCyclic() {
+        return pfnCyclic;
+    }
+
+    /** Counters to zero and the memory hole back to max_mapnr, as makedumpfile does before writing. */
+    void resetCounts() {
+        Arrays.fill(counters, 0);
+        memoryHole = maxMapnr;
+        ramPages = 0;
+        dumpablePages = 0;
+    }
+
+    /** first_cycle: a new run of cycles, with no multi-page exclusion pending from an earlier one. */
+    void startRange() {
+        pendStart = 0;
+        pendEnd = 0;
+    }
+
+    /** Builds the bitmaps of {@code [start, end)} into the shared view and returns it. */
+    FilterCycle cycle(long start, long end, int index, int count) throws IOException {
+        cycle(start, end);
+        view.index = index;
+        view.count = count;
+        ramPages += ram.cardinality();
+        dumpablePages += dump.cardinality();
+        return view;
+    }
+
+    FilterReport report() {
         boolean zeroCounted = level.excludesZero() && zeroHandling != ZeroPageHandling.LEAVE_TO_WRITER;
         return new FilterReport(lv, zeroHandling, memMap == null ? "none (no VMCOREINFO)" : memMap.model,
                 maxMapnr, memoryHole, counters[ZERO], counters[CACHE], counters[CACHE_PRIVATE], counters[USER],

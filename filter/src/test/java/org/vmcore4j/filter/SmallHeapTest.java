@@ -1,0 +1,66 @@
+package org.vmcore4j.filter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.RequiresCorpus;
+
+/**
+ * The whole scan of every corpus dump runs in a JVM limited to {@code -Xmx64m} (the kdump initramfs
+ * budget) and gives the same result as in this JVM: at -d 31 with the default cycle buffer, and at
+ * -d 1, where every RAM page is read to test it for zeros.
+ */
+@RequiresCorpus
+class SmallHeapTest {
+
+    @Test
+    void scanRunsInSixtyFourMegabytesOfHeap() throws Exception {
+        for (Corpus.Dump d : Corpus.x86_64Dumps()) {
+            CorpusSupport.assumeTranslation(d);
+            for (int level : new int[] {31, 1}) {
+                String args = d.vmcore() + " " + level + " 0";
+                String here = inProcess(d.vmcore(), level);
+                long t0 = System.nanoTime();
+                String forked = forked("-Xmx64m", d.vmcore(), level);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(forked.startsWith("maxMemory "), forked);
+                long max = Long.parseLong(forked.substring(10, forked.indexOf('\n')));
+                assertTrue(max <= 64L << 20, "heap limit not applied: " + max);
+                assertEquals(here.substring(here.indexOf('\n')), forked.substring(forked.indexOf('\n')), args);
+                System.out.printf("%s -d %d: scan in a -Xmx64m JVM (max heap %d MiB) equals the in-process scan "
+                        + "(%d ms including JVM start)%n", d.name(), level, max >> 20, ms);
+            }
+        }
+    }
+
+    private static String inProcess(Path vmcore, int level) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        try {
+            ScanMain.main(new String[] {vmcore.toString(), Integer.toString(level), "0"});
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String forked(String heap, Path vmcore, int level) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, heap, "-cp", System.getProperty("java.class.path"),
+                ScanMain.class.getName(), vmcore.toString(), Integer.toString(level), "0");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "timeout");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+}
