@@ -19,6 +19,7 @@ import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.synthetic.ArrayPhysicalMemory;
+import org.vmcore4j.core.synthetic.OverlayMemory;
 import org.vmcore4j.core.synthetic.PageTableBuilder;
 
 /**
@@ -26,7 +27,7 @@ import org.vmcore4j.core.synthetic.PageTableBuilder;
  * {@link MemoryAccessException} / {@link VmcoreFormatException}, and addresses whose walk touches
  * no damaged entry still translate as before.
  */
-class PageTableCorruptionProperties {
+class PageTableDamageTest {
     private static final long START = X86_64AddressSpace.START_KERNEL_MAP;
     private static final int TABLES = 1 << 20;
     private static ArrayPhysicalMemory pristine4;
@@ -88,7 +89,7 @@ class PageTableCorruptionProperties {
     @Property(tries = 3000)
     void damagedTablesNeverFailOtherwise(@ForAll("damages") List<Damage> damages, @ForAll boolean fiveLevel,
             @ForAll @IntRange(min = 0, max = 1) int sme) throws IOException {
-        ArrayPhysicalMemory mem = (fiveLevel ? pristine5 : pristine4).copy();
+        OverlayMemory mem = new OverlayMemory(fiveLevel ? pristine5 : pristine4);
         Set<Long> touched = new HashSet<>();
         for (Damage d : damages) {
             mem.putLong(d.address(), d.value());
