@@ -9,7 +9,7 @@ record Ours(FilterReport report, byte[] bitmap1, byte[] bitmap2, long millis) {
     static Ours scan(PageFilter filter, Vmcore dump) throws IOException {
         long t0 = System.nanoTime();
         PageScan prepared = filter.prepare(dump);
-        int bytes = (int) ((prepared.maxMapnr() + 7) / 8);
+        int bytes = Math.toIntExact((prepared.maxMapnr() + 7) / 8);
         byte[] b1 = new byte[bytes];
         byte[] b2 = new byte[bytes];
         FilterReport r = filter.scan(dump, c -> {

@@ -337,8 +337,13 @@ final class SyntheticKernel {
 
     // ---- random kernels ----------------------------------------------------------------------------
 
-    /** A random consistent kernel: 1-3 RAM segments of up to ~1500 frames, objects of every kind. */
+    /** A random consistent kernel: 1-3 RAM segments of 64 to ~960 frames, objects of every kind. */
     static SyntheticKernel random(long seed) {
+        return random(seed, 900);
+    }
+
+    /** {@link #random(long)} with RAM segments of 64 to 64 + {@code segmentSpread} frames. */
+    static SyntheticKernel random(long seed, int segmentSpread) {
         Random r = new Random(seed);
         Gen gen = Gen.values()[r.nextInt(Gen.values().length)];
         boolean flat = r.nextInt(6) == 0;
@@ -347,7 +352,7 @@ final class SyntheticKernel {
         int pos = r.nextInt(3) == 0 ? 0 : 1 + r.nextInt(16);
         int segs = 1 + r.nextInt(3);
         for (int i = 0; i < segs; i++) {
-            int len = 64 + r.nextInt(900);
+            int len = 64 + r.nextInt(segmentSpread);
             int shortBytes = r.nextInt(4) == 0 ? 1024 : 0;
             k.segment(pos, pos + len, shortBytes);
             pos += len + (r.nextBoolean() ? 0 : 1 + r.nextInt(1100));
