@@ -12,7 +12,7 @@ package org.vmcore4j.core.arch;
  */
 final class TranslationCache {
     private static final int SMALL_SLOTS = 1024;
-    private static final int LARGE_SLOTS = 256;
+    private static final int LARGE_SLOTS = 512; // 1 GiB of 2 MiB pages: a small machine's whole direct map
 
     private final int smallShift;
     private final int largeShift;
