@@ -35,12 +35,12 @@ public final class FilterCycle {
         return ram.endPfn();
     }
 
-    /** Index of this cycle, from 0. */
+    /** Index of this cycle in {@link PageFilter#scan}, from 0 (always 0 for a {@link PageScan#cycle}). */
     public int index() {
         return index;
     }
 
-    /** Number of cycles in the scan. */
+    /** Number of cycles in {@link PageFilter#scan} (1 for a {@link PageScan#cycle}). */
     public int count() {
         return count;
     }

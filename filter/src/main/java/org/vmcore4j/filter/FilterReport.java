@@ -9,9 +9,10 @@ import java.util.OptionalLong;
  * <p>The class counts follow makedumpfile's bookkeeping, not bitmap arithmetic: a page is counted
  * when its bit is cleared in the cycle that holds it, even if it was already clear (e.g. pages of a
  * compound or free block that lie outside the dump's segments), and {@code memoryHolePages} is
- * {@code totalPages} minus the pages of every PT_LOAD counted separately, so frames an x86_64 vmcore
- * maps twice (kernel text) count twice in {@link #originalPages()}. {@link #dumpablePages()} and
- * {@link #ramPages()} are the actual numbers of set bits.
+ * {@code totalPages} minus the pages of every PT_LOAD counted separately, so frames an x86_64 ELF
+ * vmcore maps twice (kernel text) count twice in {@link #originalPages()} (a kdump-compressed input
+ * filtered again counts its own RAM bitmap exactly, as makedumpfile does). {@link #dumpablePages()}
+ * and {@link #ramPages()} are the actual numbers of set bits.
  *
  * <p>{@code freePages} includes {@code unacceptedPages} (makedumpfile counts both as free); the
  * latter is broken out for information. {@code zeroPages} is only meaningful when

@@ -21,6 +21,11 @@ import org.vmcore4j.core.VmcoreInfo;
  * bookkeeping) and never by the size of the dump. The default buffer is makedumpfile's: 4 MiB,
  * smaller when the whole dump fits, so cycle boundaries match the reference tool's.
  *
+ * <p>Any dump {@link Vmcore#open} reads can be filtered: an ELF vmcore (memory counted per PT_LOAD,
+ * as makedumpfile counts {@code /proc/vmcore}) or a kdump-compressed dump filtered again (its own
+ * RAM bitmap; makedumpfile then also ORs the file's recorded level into the requested one, which is
+ * the caller's to do). Pages a dump lacks (filtered out before, or lost) are never dumpable.
+ *
  * <p>A writer scans twice if it must know the number of dumpable pages before writing (kdump's
  * descriptor table): scanning is deterministic. Immutable and thread-safe; each {@link #scan} call
  * is independent.
@@ -35,6 +40,12 @@ public final class PageFilter {
     public static final long DEFAULT_CYCLE_BUFFER_BYTES = 4L << 20;
     /** Largest accepted cycle buffer: 2^30 frames (4 TiB of 4 KiB pages) per cycle. */
     public static final long MAX_CYCLE_BUFFER_BYTES = 128L << 20;
+
+    /**
+     * The format name ({@link Vmcore#formatName()}) of ELF vmcores, whose PT_LOADs makedumpfile counts
+     * one by one; any other input is filtered again from its own RAM bitmap.
+     */
+    static final String ELF_FORMAT = "elf";
 
     private final DumpLevel level;
     private final long cycleBufferBytes;
@@ -153,7 +164,8 @@ public final class PageFilter {
         }
         long pfnCyclic = pfnCyclic(memory.endPfn());
         return new PageScan(new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
-                Segments.of(memory, dump.statedMappings()), walker, maxMapnr, pfnCyclic, buddy));
+                Segments.of(memory, dump.statedMappings(), ELF_FORMAT.equals(dump.formatName())), walker, maxMapnr,
+                pfnCyclic, buddy));
     }
 
     /** {@link #scan} without a consumer: just the counts. */

@@ -16,6 +16,14 @@ public interface ScanListener {
     default void memMapFound(String model, int ranges, long maxMapnr) {
     }
 
+    /**
+     * Frames below {@code donePfn} (of {@code maxMapnr}) are decided. Called after each mem_map range
+     * of a cycle and after each cycle, so a single large cycle still reports progress; cheap enough to
+     * throttle in the listener.
+     */
+    default void progress(long donePfn, long maxMapnr) {
+    }
+
     /** Cycle {@code index} of {@code count}, covering {@code [startPfn, endPfn)}, has been handed to the consumer. */
     default void cycleDone(int index, int count, long startPfn, long endPfn) {
     }

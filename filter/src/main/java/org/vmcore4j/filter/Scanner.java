@@ -136,6 +136,7 @@ final class Scanner {
             long end = Math.min(start + pfnCyclic, maxMapnr);
             cycle(start, end, index, count);
             consumer.accept(view);
+            listener.progress(end, maxMapnr);
             listener.cycleDone(index, count, start, end);
             index++;
         }
@@ -214,6 +215,7 @@ final class Scanner {
             for (int i = 0; i < memMap.count; i++) {
                 if (memMap.pfnEnd[i] >= cs && memMap.pfnStart[i] <= ce) {
                     section(memMap.memMap[i], memMap.pfnStart[i], memMap.pfnEnd[i]);
+                    listener.progress(Math.max(cs, Math.min(memMap.pfnEnd[i], ce)), maxMapnr);
                 }
             }
         }
@@ -239,8 +241,12 @@ final class Scanner {
             }
             long roundUp = Math.min((pfnStart + 7) & ~7L, pfnEnd);
             long roundDown = Math.max(pfnEnd & ~7L, pfnStart);
-            long bytes = Math.max(0, ((roundDown - cs) >>> 3) - ((roundUp - cs) >>> 3));
-            memoryHole -= (roundUp - pfnStart) + bytes * 8 + (pfnEnd - roundDown);
+            if (segments.exactHoleCount) {
+                memoryHole -= pfnEnd - pfnStart;
+            } else {
+                long bytes = Math.max(0, ((roundDown - cs) >>> 3) - ((roundUp - cs) >>> 3));
+                memoryHole -= (roundUp - pfnStart) + bytes * 8 + (pfnEnd - roundDown);
+            }
             ram.setRange(pfnStart, pfnEnd);
         }
     }

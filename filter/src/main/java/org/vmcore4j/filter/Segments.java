@@ -16,6 +16,10 @@ import org.vmcore4j.core.VirtualMapping;
  * that, the extents come from the dump's stated mappings (one per PT_LOAD with a virtual address),
  * and whatever RAM no mapping covers is added as extra extents.
  *
+ * <p>That holds for ELF input. Any other input (a kdump-compressed dump being filtered again) has
+ * its own RAM bitmap, which makedumpfile copies and counts bit by bit (copy_1st_bitmap_from_memory):
+ * then the ranges are the extents and {@link #exactHoleCount} is set.
+ *
  * <p>{@link #dataFirstPfn}/{@link #dataEndPfn} are the frames whose first byte lies in a range
  * (makedumpfile's is_in_segs, before the per-frame status check).
  */
@@ -24,8 +28,11 @@ final class Segments {
     final long[] loadEnd;
     final long[] dataFirstPfn;
     final long[] dataEndPfn;
+    /** Count the memory hole as the exact complement of the RAM bitmap (non-ELF input). */
+    final boolean exactHoleCount;
 
-    private Segments(List<long[]> loads, List<long[]> data) {
+    private Segments(List<long[]> loads, List<long[]> data, boolean exactHoleCount) {
+        this.exactHoleCount = exactHoleCount;
         loadStart = new long[loads.size()];
         loadEnd = new long[loads.size()];
         for (int i = 0; i < loads.size(); i++) {
@@ -40,17 +47,21 @@ final class Segments {
         }
     }
 
-    static Segments of(PhysicalMemory memory, List<VirtualMapping> mappings) {
+    /**
+     * @param perLoad whether the memory comes from ELF PT_LOADs whose stated mappings are the
+     *                segments makedumpfile counts one by one
+     */
+    static Segments of(PhysicalMemory memory, List<VirtualMapping> mappings, boolean perLoad) {
         int shift = Integer.numberOfTrailingZeros(memory.pageSize());
         long mask = memory.pageSize() - 1L;
         List<PhysicalRange> ranges = memory.ranges();
         List<long[]> loads = new ArrayList<>();
         List<long[]> covered = new ArrayList<>();
-        for (VirtualMapping m : mappings) {
+        for (VirtualMapping m : perLoad ? mappings : List.<VirtualMapping>of()) {
             long s = m.physicalAddress();
             long e = s + m.size();
-            if (m.size() <= 0 || e < s) {
-                continue;
+            if (m.size() <= 0 || Long.compareUnsigned(e, s) < 0) {
+                continue; // wraps around the physical address space: not a segment
             }
             // Only the part that is RAM in the dump: a mapping never adds memory the ranges lack.
             for (PhysicalRange r : ranges) {
@@ -86,6 +97,6 @@ final class Segments {
                 data.add(new long[] {first, end});
             }
         }
-        return new Segments(loads, data);
+        return new Segments(loads, data, !perLoad);
     }
 }

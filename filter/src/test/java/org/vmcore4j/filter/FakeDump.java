@@ -45,6 +45,8 @@ final class FakeDump implements Vmcore {
     final List<long[]> linear = new ArrayList<>();
     final Map<Long, Long> pageMap = new HashMap<>();
     String vmcoreInfoText;
+    /** "elf" by default: segments are counted per stated mapping as for ELF vmcores. */
+    String formatName = "elf";
     long readCount;
 
     // ---- building ----------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ final class FakeDump implements Vmcore {
 
     @Override
     public String formatName() {
-        return "fake";
+        return formatName;
     }
 
     @Override

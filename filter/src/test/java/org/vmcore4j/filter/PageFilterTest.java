@@ -219,6 +219,30 @@ class PageFilterTest {
     }
 
     @Test
+    void progressIsReportedInOrderUpToMaxMapnr() throws IOException {
+        FakeDump d = kernel(SyntheticKernel.Gen.V6_12).build();
+        List<Long> done = new ArrayList<>();
+        List<String> cycles = new ArrayList<>();
+        FilterReport r = PageFilter.forLevel(31).withCycleBufferBytes(64).withListener(new ScanListener() {
+            @Override
+            public void progress(long donePfn, long maxMapnr) {
+                done.add(donePfn);
+            }
+
+            @Override
+            public void cycleDone(int index, int count, long startPfn, long endPfn) {
+                cycles.add(index + "/" + count + ":" + startPfn + "-" + endPfn);
+            }
+        }).count(d);
+        for (int i = 1; i < done.size(); i++) {
+            assertTrue(done.get(i) >= done.get(i - 1), done.toString());
+        }
+        assertEquals(r.totalPages(), done.get(done.size() - 1));
+        assertEquals((r.totalPages() + 511) / 512, cycles.size());
+        assertEquals("0/" + cycles.size() + ":0-512", cycles.get(0));
+    }
+
+    @Test
     void levelsAndBuffersAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> PageFilter.forLevel(32));
         assertThrows(IllegalArgumentException.class, () -> PageFilter.forLevel(-1));
