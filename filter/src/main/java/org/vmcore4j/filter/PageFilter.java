@@ -17,8 +17,8 @@ import org.vmcore4j.core.VmcoreInfo;
  *
  * <p>A scan works in cycles of PFN ranges, as makedumpfile's cyclic mode does: the bitmaps of one
  * cycle are built, handed to a {@link CycleConsumer}, then reused, so memory is bounded by the
- * cycle buffer ({@link #withCycleBufferBytes}, 2 or 3 bitmaps plus one of the same size for
- * bookkeeping) and never by the size of the dump. The default buffer is makedumpfile's: 4 MiB,
+ * cycle buffer ({@link #withCycleBufferBytes}: up to four bitmaps of that size, plus 512 struct
+ * pages and a 256 KiB read buffer for the zero-page test) and never by the size of the dump. The default buffer is makedumpfile's: 4 MiB,
  * smaller when the whole dump fits, so cycle boundaries match the reference tool's.
  *
  * <p>Any dump {@link Vmcore#open} reads can be filtered: an ELF vmcore (memory counted per PT_LOAD,

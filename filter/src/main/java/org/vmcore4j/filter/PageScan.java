@@ -34,12 +34,14 @@ public final class PageScan {
      * Builds the bitmaps of {@code [startPfn, endPfn)}.
      *
      * @param startPfn a multiple of 8 (makedumpfile's bitmap bytes), at least 0
-     * @param endPfn   greater than {@code startPfn}, at most {@code startPfn + cyclePfns()}
+     * @param endPfn   greater than {@code startPfn}, at most {@code startPfn + cyclePfns()}; where the
+     *                 whole dump is smaller than a cycle, at most 16 frames past the dump's last frame
      */
     public FilterCycle cycle(long startPfn, long endPfn) throws IOException {
-        if (startPfn < 0 || (startPfn & 7) != 0 || endPfn <= startPfn || endPfn - startPfn > cyclePfns()) {
+        long max = scanner.capacity();
+        if (startPfn < 0 || (startPfn & 7) != 0 || endPfn <= startPfn || endPfn - startPfn > max) {
             throw new IllegalArgumentException(String.format("cycle [%d, %d) must start at a multiple of 8 and "
-                    + "span 1..%d frames", startPfn, endPfn, cyclePfns()));
+                    + "span 1..%d frames", startPfn, endPfn, max));
         }
         return scanner.cycle(startPfn, endPfn, 0, 1);
     }

@@ -65,6 +65,7 @@ final class Scanner {
     private final boolean classify;
     private final int buddyMode;
     private final boolean bigEndian;
+    private final long capacity;
 
     private final PfnBitmap ram;
     private final PfnBitmap dump;
@@ -113,16 +114,20 @@ final class Scanner {
         this.classify = layout != null && ((lv & (DumpLevel.CACHE | DumpLevel.CACHE_PRIVATE | DumpLevel.USER)) != 0
                 || layout.pgHwpoison != PageLayout.NF
                 || ((lv & DumpLevel.FREE) != 0 && buddyMode != BUDDY_NONE));
-        int bits = (int) Math.max(8, Math.min(pfnCyclic, maxMapnr));
+        // A full scan's cycles end at max_mapnr; cycles a writer drives (PageScan) may reach the end of
+        // the dump's segments, rounded out to whole bitmap bytes. Never more than one cycle buffer.
+        int bits = (int) Math.max(8, Math.min(pfnCyclic, Math.max(maxMapnr, memory.endPfn()) + 16));
+        this.capacity = bits;
         ram = new PfnBitmap(bits);
         dump = new PfnBitmap(bits);
         data = new PfnBitmap(bits);
         zero = new PfnBitmap(zeroHandling == ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR && level.excludesZero() ? bits : 8);
         view = new FilterCycle(ram, dump, zero);
         pageCache = classify ? new byte[PGMM_CACHED * layout.sizePage] : new byte[0];
-        int runPages = Math.max(1, (256 * 1024) / pageSize);
+        boolean testZeros = level.excludesZero() && zeroHandling != ZeroPageHandling.LEAVE_TO_WRITER;
+        int runPages = testZeros ? Math.max(1, (256 * 1024) / pageSize) : 0;
         pageBuf = new byte[runPages * pageSize];
-        zeroPage = new byte[pageSize];
+        zeroPage = new byte[testZeros ? pageSize : 0];
     }
 
     FilterReport run(CycleConsumer consumer) throws IOException {
@@ -149,6 +154,11 @@ final class Scanner {
 
     long pfnCyclic() {
         return pfnCyclic;
+    }
+
+    /** The most frames the bitmaps hold: one cycle, or less when the whole dump is smaller. */
+    long capacity() {
+        return capacity;
     }
 
     /** Counters to zero and the memory hole back to max_mapnr, as makedumpfile does before writing. */
