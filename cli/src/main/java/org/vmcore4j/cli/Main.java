@@ -1,11 +1,40 @@
 package org.vmcore4j.cli;
 
-/** Entry point of the executable jar. */
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the executable jar: {@code vmcore4j [options] VMCORE DUMPFILE} with makedumpfile's
+ * options, and {@code vmcore4j info DUMP}. Exit status as makedumpfile's: 0 success, 1 failure
+ * (bad usage included).
+ */
 public final class Main {
+    static final int COMPLETED = 0;
+    static final int FAILED = 1;
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.exit(0);
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line with the given streams; returns the exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new CollectorCommand(out, err));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setExitCodeExceptionMapper(e -> FAILED);
+        cl.setParameterExceptionHandler((e, a) -> {
+            err.println("vmcore4j: " + e.getMessage());
+            err.println("Try `vmcore4j --help' for more information.");
+            return FAILED;
+        });
+        cl.setExecutionExceptionHandler((e, c, p) -> {
+            err.println("vmcore4j: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            return FAILED;
+        });
+        return cl.execute(args);
     }
 }

@@ -7,8 +7,8 @@ import java.util.OptionalLong;
 
 /**
  * One CPU's state at the crash, from its NT_PRSTATUS note: the task that ran there and its general
- * registers, named as the kernel's {@code struct pt_regs} names them (x86_64: {@code rip},
- * {@code rsp}, {@code rax}, ... {@code gs_base}; aarch64: {@code x0} .. {@code x30}, {@code sp},
+ * registers, named as libkdumpfile names them (x86_64: {@code rip},
+ * {@code rsp}, {@code rflags}, ... {@code gs_base}; aarch64: {@code x0} .. {@code x29}, {@code lr}, {@code sp},
  * {@code pc}, {@code pstate}), in the order of the note.
  *
  * @param cpu       index of the note among the dump's NT_PRSTATUS notes (the kernel writes one per CPU, in CPU order)

@@ -1,0 +1,55 @@
+package org.vmcore4j.cli;
+
+import java.io.PrintStream;
+
+/**
+ * Renders messages the way makedumpfile's {@code --message-level} bitmask shapes them: 1 progress
+ * (stderr), 2 common messages, 4 errors (stderr), 8 debug, 16 report. Common, debug and report
+ * messages go to stdout unless stdout carries the dump itself ({@code -F}), then to stderr.
+ */
+final class Console {
+    static final int PROGRESS = 1;
+    static final int COMMON = 2;
+    static final int ERROR = 4;
+    static final int DEBUG = 8;
+    static final int REPORT = 16;
+    static final int DEFAULT_LEVEL = PROGRESS | COMMON | ERROR;
+
+    private final int level;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Console(int level, PrintStream out, PrintStream err) {
+        this.level = level;
+        this.out = out;
+        this.err = err;
+    }
+
+    void common(String text) {
+        if ((level & COMMON) != 0) {
+            out.print(text);
+            out.flush();
+        }
+    }
+
+    void error(String text) {
+        if ((level & ERROR) != 0) {
+            err.print(text);
+            err.flush();
+        }
+    }
+
+    void report(String text) {
+        if ((level & REPORT) != 0) {
+            out.print(text);
+            out.flush();
+        }
+    }
+
+    void debug(String text) {
+        if ((level & DEBUG) != 0) {
+            out.print(text);
+            out.flush();
+        }
+    }
+}

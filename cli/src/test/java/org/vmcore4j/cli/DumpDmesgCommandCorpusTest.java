@@ -1,0 +1,49 @@
+package org.vmcore4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.RequiresCorpus;
+import org.vmcore4j.testdata.RequiresMakedumpfile;
+
+/** {@code vmcore4j --dump-dmesg} writes the same file as {@code makedumpfile --dump-dmesg} and exits as it does. */
+@RequiresCorpus
+@RequiresMakedumpfile
+class DumpDmesgCommandCorpusTest {
+
+    static java.util.List<Corpus.Dump> dumps() {
+        return Corpus.x86_64Dumps();
+    }
+
+    @ParameterizedTest
+    @MethodSource("dumps")
+    void fileAndStatusEqualMakedumpfiles(Corpus.Dump dump, @TempDir Path dir) throws Exception {
+        Path theirs = dir.resolve("makedumpfile.txt");
+        Process p = new ProcessBuilder(Corpus.requireMakedumpfile().toString(), "--dump-dmesg",
+                dump.vmcore().toString(), theirs.toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+
+        Path ours = dir.resolve("vmcore4j.txt");
+        CommandLineTest.Run r = CommandLineTest.run("--dump-dmesg", dump.vmcore().toString(), ours.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("The dmesg log is saved to " + ours + "."), r.out());
+        assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours));
+
+        // a second run refuses to overwrite, as makedumpfile does without -f; with -f it rewrites
+        CommandLineTest.Run again = CommandLineTest.run("--dump-dmesg", dump.vmcore().toString(), ours.toString());
+        assertEquals(1, again.status());
+        CommandLineTest.Run forced = CommandLineTest.run("-f", "--dump-dmesg", dump.vmcore().toString(), ours.toString());
+        assertEquals(0, forced.status(), forced.err());
+        assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours));
+    }
+}
