@@ -1,0 +1,58 @@
+package org.vmcore4j.core;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Where a dump writer puts its bytes: positional writes, the way makedumpfile issues them
+ * ({@code lseek} + {@code write}). A file takes them in place; a flattened stream (makedumpfile
+ * {@code -F}) records each one as an (offset, size) record, so a writer never needs to seek a pipe.
+ *
+ * <p>A write that fails part-way throws: {@link OutputLimitException} when a size limit
+ * ({@code -L}) stops it, any other {@link IOException} (a full disk among them) otherwise. Writers
+ * then make what is already written readable, which is why {@link #canRewrite()} exists: only a
+ * sink that can rewrite bytes already written can set a kdump file's INCOMPLETE flag afterwards.
+ *
+ * <p>Not thread-safe: one writer thread owns a sink.
+ */
+public interface DumpSink extends Closeable {
+
+    /**
+     * Writes all remaining bytes of {@code src} at {@code offset}, advancing its position.
+     *
+     * @throws OutputLimitException if a size limit stopped the write after some of the bytes
+     * @throws IOException          if the bytes could not be written
+     */
+    void write(long offset, ByteBuffer src) throws IOException;
+
+    /** Whether bytes already written may be written again (a file: yes; a stream: no). */
+    boolean canRewrite();
+
+    /** Total bytes written so far (for progress and messages), counting rewrites. */
+    long bytesWritten();
+
+    /** A human-readable name of the destination, for messages. */
+    String description();
+
+    /**
+     * A sink writing into {@code file}, created or truncated. The file is opened for writing only,
+     * so a sink can never be the input of the same run by accident through a read path.
+     */
+    static DumpSink toFile(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        return new FileDumpSink(channel, file.toString());
+    }
+
+    /**
+     * A sink that stops accepting bytes past {@code limit} (makedumpfile's {@code -L}): a write that
+     * would end beyond it writes the part below the limit and throws {@link OutputLimitException}.
+     */
+    static DumpSink limitedTo(DumpSink sink, long limit) {
+        return new LimitedDumpSink(sink, limit);
+    }
+}
