@@ -39,6 +39,13 @@ public interface DumpSink extends Closeable {
     String description();
 
     /**
+     * The writer completed the dump. A flattened stream writes its end marker here, so a stream cut
+     * short by a failure never carries one; a file has nothing to add. Called once, before close.
+     */
+    default void finish() throws IOException {
+    }
+
+    /**
      * A sink writing into {@code file}, created or truncated. The file is opened for writing only,
      * so a sink can never be the input of the same run by accident through a read path.
      */

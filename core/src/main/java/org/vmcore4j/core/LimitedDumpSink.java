@@ -47,6 +47,11 @@ final class LimitedDumpSink implements DumpSink {
     }
 
     @Override
+    public void finish() throws IOException {
+        target.finish();
+    }
+
+    @Override
     public void close() throws IOException {
         target.close();
     }

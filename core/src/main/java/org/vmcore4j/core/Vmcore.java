@@ -60,6 +60,30 @@ public interface Vmcore extends Closeable {
     /** Every note of the dump, in file order. */
     List<Note> notes();
 
+    /**
+     * The note section as the dump stores it (the PT_NOTE segments' bytes, or a kdump file's note
+     * area), which a writer copies verbatim. The default re-encodes {@link #notes()} in the
+     * standard ELF note layout (4-byte aligned name and descriptor) in the dump's byte order.
+     */
+    default byte[] noteSection() {
+        int total = 0;
+        for (Note n : notes()) {
+            total += 12 + align4(n.name().length() + 1) + align4(n.descriptor().length);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(total).order(byteOrder());
+        for (Note n : notes()) {
+            byte[] name = n.name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            b.putInt(name.length + 1).putInt(n.descriptor().length).putInt(n.type());
+            b.put(name).position(b.position() + align4(name.length + 1) - name.length);
+            b.put(n.descriptor()).position(b.position() + align4(n.descriptor().length) - n.descriptor().length);
+        }
+        return b.array();
+    }
+
+    private static int align4(int n) {
+        return (n + 3) & ~3;
+    }
+
     /** One entry per NT_PRSTATUS note, in note order. */
     List<CpuState> cpus();
 

@@ -156,6 +156,11 @@ public final class ElfVmcore implements Vmcore {
     }
 
     @Override
+    public byte[] noteSection() {
+        return elf.rawNotes();
+    }
+
+    @Override
     public List<Note> notes() {
         return elf.notes();
     }

@@ -236,6 +236,11 @@ public final class KdumpVmcore implements Vmcore {
     }
 
     @Override
+    public byte[] noteSection() {
+        return first.noteBlob();
+    }
+
+    @Override
     public List<Note> notes() {
         return first.notes();
     }

@@ -1,0 +1,469 @@
+package org.vmcore4j.kdump;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+
+import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.kdump.codec.Compression;
+
+/**
+ * Writes one kdump-compressed file ({@code KDUMP   }, header version 6) front to back, laid out as
+ * makedumpfile 1.7.9 lays it out, so that the same header values, bitmaps and page bytes give the
+ * same file byte for byte:
+ *
+ * <pre>
+ * block 0                 disk_dump_header
+ * block 1                 kdump_sub_header, then the ELF notes copied verbatim
+ * 1 + sub_hdr_size        1st bitmap (memory present), then the 2nd bitmap (dumpable), each
+ *                         ceil(max_mapnr / 8) bytes rounded up to whole blocks
+ * then                    one 24-byte page descriptor per dumpable page, in PFN order
+ * then                    page data: the shared zero page first (when zero pages are excluded),
+ *                         then each page as its descriptor says; eraseinfo last
+ * </pre>
+ *
+ * (layout per makedumpfile's write_kdump_header and write_kdump_pages_and_bitmap_cyclic). The
+ * number of dumpable pages must be known before the first page, because page data starts after
+ * the whole descriptor table.
+ *
+ * <p>The writer does not decide anything about pages: the caller hands it bitmaps a cycle at a time
+ * ({@link #writeMemoryBitmap}, {@link #writeDumpableBitmap}) and pages in PFN order, already
+ * compressed ({@link #writePage}) or known to be zeros ({@link #writeZeroPage}).
+ *
+ * <p><b>Nothing lost.</b> Descriptors are written only after the data they point to, so a
+ * descriptor on disk never points at bytes that are not. When the sink fails (full disk, size
+ * limit), {@link #abort} writes the descriptors of every page whose data did reach the sink, sets
+ * {@link DiskDumpHeader#STATUS_INCOMPLETE} in the header (where the sink can rewrite), and leaves
+ * a file readers open: pages written read back, the others read as lost (their descriptor is zero
+ * or past the end of the file, as crash and libkdumpfile understand an incomplete dump).
+ *
+ * <p>Memory: two fixed buffers (descriptors and data, about 1.1 MiB together). Not thread-safe.
+ */
+public final class KdumpWriter {
+    /** {@code DISKDUMP_HEADER_BLOCKS}: the main header takes one block. */
+    private static final int HEADER_BLOCKS = 1;
+    private static final int UTSNAME_LENGTH = 6 * HeaderLayout.UTS_FIELD_LENGTH;
+    private static final int DATA_BUFFER_BYTES = 1 << 20;
+    private static final int DESCRIPTORS_PER_FLUSH = 4096;
+
+    /**
+     * What goes into the header and sub-header; the writer derives the rest (block counts, offsets).
+     *
+     * @param layout            the ABI of the header structs: {@link HeaderLayout#LP64} for 64-bit kernels
+     * @param byteOrder         the crashed kernel's byte order (every field and descriptor uses it)
+     * @param blockSize         the kernel's page size, which is also the file's block size
+     * @param utsname           the kernel's {@code struct new_utsname} as read from memory, 390 bytes
+     *                          (makedumpfile copies it raw, padding included); zeros where unknown
+     * @param timestampSeconds  {@code tv_sec}: makedumpfile stores VMCOREINFO's CRASHTIME, or 0
+     * @param timestampMicros   {@code tv_usec}: 0 from makedumpfile
+     * @param compression       the header's compression bit; pages still say per descriptor how they are stored
+     * @param excludedVmemmap   {@code -e} was used ({@link DiskDumpHeader#STATUS_EXCLUDED_VMEMMAP})
+     * @param maxMapnr          frames the bitmaps cover
+     * @param nrCpus            number of NT_PRSTATUS notes
+     * @param physBase          the sub-header's {@code phys_base}
+     * @param dumpLevel         the {@code -d} level applied
+     * @param split             for one file of a {@code --split} set, the PFN range it holds; else null
+     * @param notes             the ELF note section to copy verbatim (may be empty)
+     * @param vmcoreinfoOffset  offset of the VMCOREINFO note's descriptor within {@code notes}, or -1
+     * @param vmcoreinfoSize    that descriptor's size
+     */
+    public record Header(HeaderLayout layout, ByteOrder byteOrder, int blockSize, byte[] utsname,
+            long timestampSeconds, long timestampMicros, Compression compression, boolean excludedVmemmap,
+            long maxMapnr, int nrCpus, long physBase, int dumpLevel, PfnRange split, byte[] notes,
+            long vmcoreinfoOffset, long vmcoreinfoSize) {
+
+        public Header {
+            Objects.requireNonNull(layout, "layout");
+            Objects.requireNonNull(byteOrder, "byteOrder");
+            Objects.requireNonNull(compression, "compression");
+            Objects.requireNonNull(notes, "notes");
+            if (blockSize < 512 || Integer.bitCount(blockSize) != 1) {
+                throw new IllegalArgumentException("block size must be a power of two >= 512: " + blockSize);
+            }
+            if (utsname.length != UTSNAME_LENGTH) {
+                throw new IllegalArgumentException("utsname must be " + UTSNAME_LENGTH + " bytes, not " + utsname.length);
+            }
+            if (maxMapnr <= 0 || maxMapnr > KdumpFile.MAX_FRAMES) {
+                throw new IllegalArgumentException("max_mapnr out of range: " + maxMapnr);
+            }
+            if (vmcoreinfoOffset >= 0 && vmcoreinfoOffset + vmcoreinfoSize > notes.length) {
+                throw new IllegalArgumentException("VMCOREINFO lies outside the notes");
+            }
+        }
+    }
+
+    /** A PFN range {@code [start, end)}. */
+    public record PfnRange(long start, long end) {
+        public PfnRange {
+            if (start < 0 || end < start) {
+                throw new IllegalArgumentException("bad PFN range [" + start + ", " + end + ")");
+            }
+        }
+    }
+
+    private final DumpSink sink;
+    private final Header header;
+    private final ByteOrder order;
+    private final int blockSize;
+    private final byte[] headerBlock;
+    private final long bitmap1Offset;
+    private final long bitmapBytes; // each of the two bitmaps, block-aligned
+    private final long descriptorTableOffset;
+    private final long dumpablePages;
+    private final long zeroPageOffset; // -1 without a shared zero page
+    private final ByteBuffer descriptors;
+    private final long[] descriptorDataEnds = new long[DESCRIPTORS_PER_FLUSH];
+    private final ByteBuffer data;
+    private long descriptorsWritten; // descriptors on disk (table index of the next one to flush)
+    private long pagesAccepted;
+    private long dataBufferOffset; // file offset of data's first buffered byte
+    private long dataEnd; // file offset after the last accepted page's data
+    private long eraseinfoOffset = -1;
+    private long eraseinfoSize;
+    private boolean finished;
+    private boolean failed;
+
+    private KdumpWriter(DumpSink sink, Header header, long dumpablePages, boolean sharedZeroPage) {
+        this.sink = sink;
+        this.header = header;
+        this.order = header.byteOrder();
+        this.blockSize = header.blockSize();
+        this.dumpablePages = dumpablePages;
+        HeaderLayout layout = header.layout();
+        long subHeaderBlocks = divideUp(layout.subHeaderSize() + (long) header.notes().length, blockSize);
+        this.bitmapBytes = divideUp(divideUp(header.maxMapnr(), 8), blockSize) * blockSize;
+        this.bitmap1Offset = (HEADER_BLOCKS + subHeaderBlocks) * blockSize;
+        this.descriptorTableOffset = bitmap1Offset + 2 * bitmapBytes;
+        long dataStart = descriptorTableOffset + PageDescriptor.SIZE * dumpablePages;
+        this.zeroPageOffset = sharedZeroPage ? dataStart : -1;
+        this.dataBufferOffset = dataStart;
+        this.dataEnd = dataStart;
+        this.headerBlock = encodeHeader(subHeaderBlocks);
+        this.descriptors = ByteBuffer.allocate(DESCRIPTORS_PER_FLUSH * PageDescriptor.SIZE).order(order);
+        this.data = ByteBuffer.allocate(Math.max(DATA_BUFFER_BYTES, 2 * blockSize));
+    }
+
+    /**
+     * Writes the header, sub-header and notes, and (when {@code sharedZeroPage}) the one zero page
+     * every all-zero page will point to; then the writer expects bitmaps and pages.
+     *
+     * @param dumpablePages  the number of set bits of the whole 2nd bitmap: exactly that many pages
+     *                       ({@link #writePage} or {@link #writeZeroPage}) must follow
+     * @param sharedZeroPage makedumpfile writes the zero page iff the dump level excludes zero pages
+     */
+    public static KdumpWriter start(DumpSink sink, Header header, long dumpablePages, boolean sharedZeroPage)
+            throws IOException {
+        if (dumpablePages < 0 || dumpablePages > header.maxMapnr()) {
+            throw new IllegalArgumentException("dumpable pages out of range: " + dumpablePages);
+        }
+        KdumpWriter w = new KdumpWriter(sink, header, dumpablePages, sharedZeroPage);
+        w.writeHeaders();
+        return w;
+    }
+
+    /** File offset of the 1st bitmap. */
+    public long memoryBitmapOffset() {
+        return bitmap1Offset;
+    }
+
+    /** File offset of the first page descriptor. */
+    public long descriptorTableOffset() {
+        return descriptorTableOffset;
+    }
+
+    /** Pages accepted so far (written or buffered). */
+    public long pagesWritten() {
+        return pagesAccepted;
+    }
+
+    /** The file offset the data written so far ends at. */
+    public long dataEnd() {
+        return dataEnd;
+    }
+
+    private byte[] encodeHeader(long subHeaderBlocks) {
+        HeaderLayout l = header.layout();
+        ByteBuffer b = ByteBuffer.allocate(l.headerSize()).order(order);
+        b.put(HeaderLayout.OFF_SIGNATURE, DiskDumpHeader.KDUMP_SIGNATURE.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        b.putInt(HeaderLayout.OFF_VERSION, 6);
+        b.put(HeaderLayout.OFF_UTSNAME, header.utsname());
+        putLong(b, l.offTimestamp(), header.timestampSeconds(), l.pointerSize());
+        putLong(b, l.offTimestamp() + l.pointerSize(), header.timestampMicros(), l.pointerSize());
+        int status = header.compression().flag();
+        if (header.excludedVmemmap()) {
+            status |= DiskDumpHeader.STATUS_EXCLUDED_VMEMMAP;
+        }
+        b.putInt(l.offStatus(), status);
+        b.putInt(l.offBlockSize(), blockSize);
+        b.putInt(l.offSubHdrSize(), (int) subHeaderBlocks);
+        b.putInt(l.offBitmapBlocks(), (int) (2 * bitmapBytes / blockSize));
+        b.putInt(l.offMaxMapnr(), (int) Math.min(header.maxMapnr(), 0xFFFF_FFFFL));
+        // total_ram_blocks, device_blocks, written_blocks, current_cpu stay 0, as makedumpfile leaves them
+        b.putInt(l.offStatus() + 36, header.nrCpus());
+        return b.array();
+    }
+
+    private ByteBuffer encodeSubHeader() {
+        HeaderLayout l = header.layout();
+        int ps = l.pointerSize();
+        ByteBuffer b = ByteBuffer.allocate(l.subHeaderSize()).order(order);
+        putLong(b, l.subPhysBase(), header.physBase(), ps);
+        b.putInt(l.subDumpLevel(), header.dumpLevel());
+        PfnRange split = header.split();
+        if (split != null) {
+            b.putInt(l.subSplit(), 1);
+            // the word-sized fields may truncate; the 64-bit ones carry the full values
+            putLong(b, l.subStartPfn(), Math.min(split.start(), 0xFFFF_FFFFL), ps);
+            putLong(b, l.subEndPfn(), Math.min(split.end(), 0xFFFF_FFFFL), ps);
+            b.putLong(l.subStartPfn64(), split.start());
+            b.putLong(l.subEndPfn64(), split.end());
+        }
+        long noteOffset = (long) HEADER_BLOCKS * blockSize + l.subHeaderSize();
+        if (header.notes().length > 0) {
+            b.putLong(l.subOffsetNote(), noteOffset);
+            putLong(b, l.subSizeNote(), header.notes().length, ps);
+            if (header.vmcoreinfoOffset() >= 0) {
+                b.putLong(l.subOffsetVmcoreinfo(), noteOffset + header.vmcoreinfoOffset());
+                putLong(b, l.subSizeVmcoreinfo(), header.vmcoreinfoSize(), ps);
+            }
+        }
+        if (eraseinfoSize > 0) {
+            b.putLong(l.subOffsetEraseinfo(), eraseinfoOffset);
+            putLong(b, l.subSizeEraseinfo(), eraseinfoSize, ps);
+        }
+        b.putLong(l.subMaxMapnr64(), header.maxMapnr());
+        return b;
+    }
+
+    private static void putLong(ByteBuffer b, int off, long value, int size) {
+        if (size == 8) {
+            b.putLong(off, value);
+        } else {
+            b.putInt(off, (int) value);
+        }
+    }
+
+    private void writeHeaders() throws IOException {
+        sink.write(0, ByteBuffer.wrap(headerBlock));
+        sink.write(blockSize, encodeSubHeader());
+        if (header.notes().length > 0) {
+            sink.write((long) HEADER_BLOCKS * blockSize + header.layout().subHeaderSize(), ByteBuffer.wrap(header.notes()));
+        }
+        if (zeroPageOffset >= 0) {
+            data.put(new byte[blockSize]);
+            dataEnd += blockSize;
+        }
+    }
+
+    /**
+     * Writes the 1st-bitmap bytes of the frames from {@code startPfn} (a multiple of 8) in
+     * makedumpfile's bit order (bit {@code pfn % 8} of byte {@code pfn / 8}).
+     */
+    public void writeMemoryBitmap(long startPfn, byte[] bits, int off, int len) throws IOException {
+        writeBitmap(bitmap1Offset, startPfn, bits, off, len);
+    }
+
+    /** Writes 2nd-bitmap (dumpable) bytes of the frames from {@code startPfn} (a multiple of 8). */
+    public void writeDumpableBitmap(long startPfn, byte[] bits, int off, int len) throws IOException {
+        writeBitmap(bitmap1Offset + bitmapBytes, startPfn, bits, off, len);
+    }
+
+    private void writeBitmap(long base, long startPfn, byte[] bits, int off, int len) throws IOException {
+        checkOpen();
+        if (startPfn < 0 || (startPfn & 7) != 0 || startPfn / 8 + len > bitmapBytes) {
+            throw new IllegalArgumentException("bitmap bytes [" + startPfn / 8 + ", +" + len + ") outside the "
+                    + bitmapBytes + "-byte bitmap");
+        }
+        guarded(() -> sink.write(base + startPfn / 8, ByteBuffer.wrap(bits, off, len)));
+    }
+
+    /**
+     * Appends the next dumpable page: {@code length} bytes stored with {@code compression}
+     * ({@link Compression#NONE} for a raw page of exactly the block size).
+     */
+    public void writePage(byte[] src, int off, int length, Compression compression) throws IOException {
+        checkOpen();
+        if (compression == Compression.NONE ? length != blockSize : (length <= 0 || length >= blockSize)) {
+            throw new IllegalArgumentException("a " + compression + " page of " + length + " bytes (block size "
+                    + blockSize + ")");
+        }
+        if (pagesAccepted >= dumpablePages) {
+            throw new IllegalStateException("more pages than the " + dumpablePages + " announced");
+        }
+        if (data.remaining() < length) {
+            flush();
+        }
+        long offset = dataEnd;
+        data.put(src, off, length);
+        dataEnd += length;
+        addDescriptor(offset, length, compression.flag());
+    }
+
+    /** Appends the next dumpable page as a reference to the shared zero page. */
+    public void writeZeroPage() throws IOException {
+        checkOpen();
+        if (zeroPageOffset < 0) {
+            throw new IllegalStateException("this file has no shared zero page");
+        }
+        if (pagesAccepted >= dumpablePages) {
+            throw new IllegalStateException("more pages than the " + dumpablePages + " announced");
+        }
+        addDescriptor(zeroPageOffset, blockSize, 0);
+    }
+
+    private void addDescriptor(long offset, int size, int flags) throws IOException {
+        int i = descriptors.position() / PageDescriptor.SIZE;
+        descriptors.putLong(offset).putInt(size).putInt(flags).putLong(0);
+        descriptorDataEnds[i] = offset + size;
+        pagesAccepted++;
+        if (!descriptors.hasRemaining()) {
+            flush();
+        }
+    }
+
+    /** Writes buffered page data, then the descriptors that point to it. */
+    private void flush() throws IOException {
+        guarded(this::flushData);
+        guarded(this::flushDescriptors);
+    }
+
+    private void flushData() throws IOException {
+        if (data.position() > 0) {
+            // a duplicate, so that a failed write leaves the buffer as it was for abort's salvage
+            sink.write(dataBufferOffset, data.duplicate().flip());
+        }
+        dataBufferOffset = dataEnd;
+        data.clear();
+    }
+
+    private void flushDescriptors() throws IOException {
+        int n = descriptors.position() / PageDescriptor.SIZE;
+        flushDescriptors(n);
+    }
+
+    /** Writes the first {@code n} buffered descriptors and keeps the rest buffered. */
+    private void flushDescriptors(int n) throws IOException {
+        if (n > 0) {
+            ByteBuffer out = descriptors.duplicate().position(0).limit(n * PageDescriptor.SIZE);
+            sink.write(descriptorTableOffset + descriptorsWritten * PageDescriptor.SIZE, out);
+            descriptorsWritten += n;
+        }
+        int left = descriptors.position() / PageDescriptor.SIZE - n;
+        ByteBuffer rest = descriptors.duplicate().position(n * PageDescriptor.SIZE).limit(descriptors.position());
+        descriptors.clear();
+        descriptors.put(rest);
+        System.arraycopy(descriptorDataEnds, n, descriptorDataEnds, 0, left);
+    }
+
+    /**
+     * Completes the file: the remaining data and descriptors, then {@code eraseinfo} (copied from a
+     * re-filtered input; may be empty) after the page data, recorded in the sub-header.
+     *
+     * @throws IllegalStateException if fewer pages were written than announced
+     */
+    public void finish(byte[] eraseinfo) throws IOException {
+        checkOpen();
+        if (pagesAccepted != dumpablePages) {
+            throw new IllegalStateException(pagesAccepted + " pages written, " + dumpablePages + " announced");
+        }
+        flush();
+        if (eraseinfo.length > 0) {
+            eraseinfoOffset = dataEnd;
+            eraseinfoSize = eraseinfo.length;
+            guarded(() -> sink.write(eraseinfoOffset, ByteBuffer.wrap(eraseinfo)));
+            guarded(() -> sink.write(blockSize, encodeSubHeader()));
+        }
+        guarded(sink::finish);
+        finished = true;
+    }
+
+    /**
+     * After a write failed: writes what can still be made consistent (buffered data page by page
+     * until the sink refuses, and the descriptors of every page whose data is on disk), then marks
+     * the header INCOMPLETE where the sink can rewrite. Best effort: failures here are added to
+     * {@code cause} as suppressed exceptions.
+     *
+     * @return the number of pages readable from the file
+     */
+    public long abort(IOException cause) {
+        if (finished) {
+            throw new IllegalStateException("already finished");
+        }
+        finished = true;
+        long committedDataEnd = salvageData(cause);
+        int buffered = descriptors.position() / PageDescriptor.SIZE;
+        int safe = 0;
+        while (safe < buffered && descriptorDataEnds[safe] <= committedDataEnd) {
+            safe++;
+        }
+        try {
+            flushDescriptors(safe);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+        if (sink.canRewrite()) {
+            byte[] marked = headerBlock.clone();
+            ByteBuffer b = ByteBuffer.wrap(marked).order(order);
+            int at = header.layout().offStatus();
+            b.putInt(at, b.getInt(at) | DiskDumpHeader.STATUS_INCOMPLETE);
+            try {
+                sink.write(0, ByteBuffer.wrap(marked));
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        return descriptorsWritten;
+    }
+
+    /** Writes the buffered data one page-sized piece at a time; returns the end of what reached the sink. */
+    private long salvageData(IOException cause) {
+        ByteBuffer pending = data.duplicate().flip();
+        long at = dataBufferOffset;
+        try {
+            while (pending.hasRemaining()) {
+                int n = Math.min(blockSize, pending.remaining());
+                sink.write(at, pending.slice().limit(n));
+                pending.position(pending.position() + n);
+                at += n;
+            }
+        } catch (IOException e) {
+            if (e != cause) {
+                cause.addSuppressed(e);
+            }
+        }
+        data.clear();
+        return at;
+    }
+
+    private void checkOpen() {
+        if (finished) {
+            throw new IllegalStateException("the writer has finished");
+        }
+        if (failed) {
+            throw new IllegalStateException("a write failed: call abort");
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private void guarded(IoAction action) throws IOException {
+        try {
+            action.run();
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private static long divideUp(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    @Override
+    public String toString() {
+        return "KdumpWriter[" + sink.description() + ", " + pagesAccepted + "/" + dumpablePages + " pages]";
+    }
+}
