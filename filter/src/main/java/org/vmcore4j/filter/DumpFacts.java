@@ -1,0 +1,140 @@
+package org.vmcore4j.filter;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.Note;
+import org.vmcore4j.core.VirtualMapping;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreInfo;
+import org.vmcore4j.kdump.KdumpVmcore;
+
+/**
+ * What a kdump-compressed header says about the crashed machine, found the way makedumpfile finds
+ * it, so that our header fields equal its.
+ */
+final class DumpFacts {
+    /** {@code sizeof(struct new_utsname)}: six 65-byte strings. */
+    static final int UTSNAME_BYTES = 390;
+    private static final long START_KERNEL_MAP = 0xffffffff80000000L;
+
+    private DumpFacts() {
+    }
+
+    /**
+     * The kernel's utsname bytes as they are in memory (makedumpfile's check_release copies the
+     * struct raw from {@code system_utsname}, or {@code init_uts_ns} + OFFSET(uts_namespace.name),
+     * or {@code init_uts_ns} + sizeof(int)); a kdump input's own header where memory cannot say.
+     */
+    static byte[] utsname(Vmcore dump, CollectorListener listener) {
+        byte[] out = new byte[UTSNAME_BYTES];
+        Optional<VmcoreInfo> info = dump.vmcoreInfo();
+        try {
+            if (info.isPresent()) {
+                VmcoreInfo vi = info.get();
+                OptionalLong address = vi.symbol("system_utsname");
+                if (address.isEmpty()) {
+                    OptionalLong ns = vi.symbol("init_uts_ns");
+                    if (ns.isPresent()) {
+                        address = OptionalLong.of(ns.getAsLong() + vi.offset("uts_namespace.name").orElse(4));
+                    }
+                }
+                if (address.isPresent()) {
+                    KernelAddressSpace kas = dump.kernelAddressSpace();
+                    kas.read(address.getAsLong(), out, 0, UTSNAME_BYTES);
+                    return out;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            listener.warning("cannot read the kernel's utsname from memory (" + e.getMessage()
+                    + "); the header's utsname is " + (dump instanceof KdumpVmcore ? "copied from the input" : "empty"));
+        }
+        if (dump instanceof KdumpVmcore k) {
+            var u = k.header().utsname();
+            String[] fields = {u.sysname(), u.nodename(), u.release(), u.version(), u.machine(), u.domainname()};
+            for (int i = 0; i < fields.length; i++) {
+                byte[] f = fields[i].getBytes(StandardCharsets.ISO_8859_1);
+                System.arraycopy(f, 0, out, i * 65, Math.min(f.length, 64));
+            }
+        }
+        return out;
+    }
+
+    /** {@code tv_sec}: VMCOREINFO's CRASHTIME, else a kdump input's timestamp, else 0. */
+    static long crashTime(Vmcore dump) {
+        OptionalLong t = dump.vmcoreInfo().map(VmcoreInfo::crashTime).orElse(OptionalLong.empty());
+        if (t.isPresent()) {
+            return t.getAsLong();
+        }
+        return dump instanceof KdumpVmcore k ? k.header().timestampSeconds() : 0;
+    }
+
+    /**
+     * The sub-header's phys_base: a kdump input's own; on x86_64 NUMBER(phys_base), else derived
+     * from the PT_LOAD mapping the kernel text (makedumpfile's get_phys_base_x86_64); 0 elsewhere.
+     */
+    static long physBase(Vmcore dump) {
+        if (dump instanceof KdumpVmcore k) {
+            return k.physBase();
+        }
+        if (dump.architecture() != Architecture.X86_64) {
+            return 0;
+        }
+        OptionalLong stated = dump.vmcoreInfo().map(vi -> vi.number("phys_base")).orElse(OptionalLong.empty());
+        if (stated.isPresent()) {
+            return stated.getAsLong();
+        }
+        for (VirtualMapping m : dump.statedMappings()) {
+            if (Long.compareUnsigned(m.virtualAddress(), START_KERNEL_MAP) >= 0) {
+                return m.physicalAddress() - (m.virtualAddress() & ~START_KERNEL_MAP);
+            }
+        }
+        return 0;
+    }
+
+    /** NT_PRSTATUS notes named CORE, as get_pt_note_info counts them. */
+    static int cpuCount(Vmcore dump) {
+        int n = 0;
+        for (Note note : dump.notes()) {
+            if (note.is("CORE", Note.NT_PRSTATUS)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Offset and size of the last VMCOREINFO note's descriptor in {@code notes} (standard ELF note
+     * layout in {@code order}), or {-1, 0}. Walks with bounds checks; stops at the first malformed note.
+     */
+    static long[] vmcoreinfoWithin(byte[] notes, ByteOrder order) {
+        ByteBuffer b = ByteBuffer.wrap(notes).order(order);
+        long[] found = {-1, 0};
+        int at = 0;
+        while (at + 12 <= notes.length) {
+            long nameSize = Integer.toUnsignedLong(b.getInt(at));
+            long descSize = Integer.toUnsignedLong(b.getInt(at + 4));
+            int type = b.getInt(at + 8);
+            long nameEnd = at + 12L + ((nameSize + 3) & ~3L);
+            long descEnd = nameEnd + ((descSize + 3) & ~3L);
+            if (nameEnd > notes.length || nameEnd + descSize > notes.length) {
+                break;
+            }
+            if (type == 0 && nameSize == 11
+                    && new String(notes, at + 12, 10, StandardCharsets.ISO_8859_1).equals("VMCOREINFO")) {
+                found = new long[] {nameEnd, descSize};
+            }
+            if (descEnd > notes.length) {
+                break;
+            }
+            at = (int) descEnd;
+        }
+        return found;
+    }
+}
