@@ -2,6 +2,7 @@ package org.vmcore4j.filter;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -43,9 +44,8 @@ public final class KdumpCollector {
      *
      * @param compression page codec ({@link Compression#NONE} for raw pages)
      * @param workers     compression threads; 0 or 1 compress on the writing thread
-     * @param split       for one file of a split set, the PFN range it holds; null for a whole dump
      */
-    public record Options(Compression compression, int workers, KdumpWriter.PfnRange split) {
+    public record Options(Compression compression, int workers) {
         public Options {
             Objects.requireNonNull(compression, "compression");
             if (workers < 0 || workers > 256) {
@@ -54,17 +54,18 @@ public final class KdumpCollector {
         }
 
         public static Options of(Compression compression) {
-            return new Options(compression, 0, null);
+            return new Options(compression, 0);
         }
 
         public Options withWorkers(int n) {
-            return new Options(compression, n, split);
-        }
-
-        public Options withSplit(KdumpWriter.PfnRange range) {
-            return new Options(compression, workers, range);
+            return new Options(compression, n);
         }
     }
+
+    /** makedumpfile's default {@code --splitblock-size}: 1 GiB of frames per split block. */
+    public static final long DEFAULT_SPLITBLOCK_BYTES = 1L << 30;
+    /** Most split blocks we count (8 bytes each): finer {@code --splitblock-size}s are refused. */
+    static final long MAX_SPLITBLOCKS = 1L << 22;
 
     private KdumpCollector() {
     }
@@ -78,27 +79,72 @@ public final class KdumpCollector {
      */
     public static FilterReport write(Vmcore dump, PageFilter filter, Options options, DumpSink sink,
             CollectorListener listener) throws IOException {
+        return writeAll(dump, filter, options, List.of(sink), 0, listener);
+    }
+
+    /**
+     * Writes a split set ({@code --split}): one kdump file per sink, each holding the pages of one
+     * PFN range and both whole bitmaps, ranges chosen as makedumpfile chooses them (whole split
+     * blocks of {@code splitblockBytes}, about the same number of dumpable pages per file). One scan
+     * and one read of each page feed all files.
+     */
+    public static FilterReport writeSplit(Vmcore dump, PageFilter filter, Options options, List<DumpSink> sinks,
+            long splitblockBytes, CollectorListener listener) throws IOException {
+        if (sinks.size() < 2) {
+            throw new IllegalArgumentException("a split set needs at least two files");
+        }
+        int ps = dump.physicalMemory().pageSize();
+        if (splitblockBytes <= 0 || splitblockBytes % ps != 0) {
+            throw new IllegalArgumentException("the split block size must be a positive multiple of the page size ("
+                    + ps + "): " + splitblockBytes);
+        }
+        return writeAll(dump, filter, options, sinks, splitblockBytes / ps, listener);
+    }
+
+    private static FilterReport writeAll(Vmcore dump, PageFilter filter, Options options, List<DumpSink> sinks,
+            long pagesPerSplitblock, CollectorListener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
         PageFilter f = filter.withZeroPages(ZeroPageHandling.LEAVE_TO_WRITER).withListener(listener);
-        KdumpWriter.PfnRange split = options.split();
+        boolean split = sinks.size() > 1;
 
+        // pass 1: the number of dumpable pages, and per split block for choosing split ranges
         long[] dumpable = {0};
-        FilterReport counted = f.scan(dump, cycle -> dumpable[0] += split == null ? cycle.dumpable().cardinality()
-                : cardinality(cycle.dumpable(), split));
+        SplitblockCounter blocks = split ? new SplitblockCounter(pagesPerSplitblock) : null;
+        FilterReport counted = f.scan(dump, cycle -> {
+            dumpable[0] += cycle.dumpable().cardinality();
+            if (blocks != null) {
+                blocks.add(cycle);
+            }
+        });
         long maxMapnr = counted.totalPages();
+        long[] ends = split ? blocks.splitEnds(maxMapnr, dumpable[0], sinks.size()) : new long[] {maxMapnr};
 
         int dumpLevel = f.level().value();
         boolean sharedZeroPage = (dumpLevel & DumpLevel.ZERO) != 0;
         byte[] notes = dump.noteSection();
         long[] vmcoreinfo = DumpFacts.vmcoreinfoWithin(notes, dump.byteOrder());
         int pageSize = dump.physicalMemory().pageSize();
-        KdumpWriter.Header header = new KdumpWriter.Header(layoutFor(dump), dump.byteOrder(), pageSize,
-                DumpFacts.utsname(dump, listener), DumpFacts.crashTime(dump), 0, options.compression(), false,
-                maxMapnr, DumpFacts.cpuCount(dump), DumpFacts.physBase(dump), dumpLevel, split, notes,
-                vmcoreinfo[0], vmcoreinfo[1]);
+        byte[] utsname = DumpFacts.utsname(dump, listener);
+        KdumpWriter[] writers = new KdumpWriter[sinks.size()];
+        long[] perFile = split ? blocks.perFile(ends) : new long[] {dumpable[0]};
+        int started = 0;
+        try {
+            for (int i = 0; i < writers.length; i++) {
+                KdumpWriter.PfnRange range = split ? new KdumpWriter.PfnRange(i == 0 ? 0 : ends[i - 1], ends[i]) : null;
+                KdumpWriter.Header header = new KdumpWriter.Header(layoutFor(dump), dump.byteOrder(), pageSize,
+                        utsname, DumpFacts.crashTime(dump), 0, options.compression(), false, maxMapnr,
+                        DumpFacts.cpuCount(dump), DumpFacts.physBase(dump), dumpLevel, range, notes, vmcoreinfo[0],
+                        vmcoreinfo[1]);
+                writers[i] = KdumpWriter.start(sinks.get(i), header, dumpable[0], perFile[i], sharedZeroPage);
+                started++;
+            }
+        } catch (IOException e) {
+            throw incomplete(sinks, writers, started, dumpable[0], e);
+        }
 
-        KdumpWriter writer = KdumpWriter.start(sink, header, dumpable[0], sharedZeroPage);
-        try (PagePipeline pipeline = new PagePipeline(dump, options, sharedZeroPage, writer, dumpable[0], listener)) {
+        // pass 2: bitmaps (whole, into every file) and pages (each into the file of its range)
+        try (PagePipeline pipeline = new PagePipeline(dump, options, sharedZeroPage, writers, ends, dumpable[0],
+                listener)) {
             byte[][] buffer = {new byte[0]};
             FilterReport written = f.scan(dump, cycle -> {
                 int n = cycle.ram().byteLength();
@@ -106,47 +152,144 @@ public final class KdumpCollector {
                     buffer[0] = new byte[n];
                 }
                 byte[] bits = buffer[0];
-                cycle.ram().copyBytes(bits, 0);
-                writer.writeMemoryBitmap(cycle.startPfn(), bits, 0, n);
-                cycle.dumpable().copyBytes(bits, 0);
-                writer.writeDumpableBitmap(cycle.startPfn(), bits, 0, n);
-                long from = cycle.startPfn();
-                long to = cycle.endPfn();
-                if (split != null) {
-                    from = Math.max(from, split.start());
-                    to = Math.min(to, split.end());
+                try {
+                    cycle.ram().copyBytes(bits, 0);
+                    for (KdumpWriter w : writers) {
+                        w.writeMemoryBitmap(cycle.startPfn(), bits, 0, n);
+                    }
+                    cycle.dumpable().copyBytes(bits, 0);
+                    for (KdumpWriter w : writers) {
+                        w.writeDumpableBitmap(cycle.startPfn(), bits, 0, n);
+                    }
+                } catch (IOException e) {
+                    throw new PagePipeline.SinkFailure(e);
                 }
                 PfnBitmap d = cycle.dumpable();
-                for (long pfn = d.nextSetBit(from); pfn >= 0 && pfn < to; pfn = d.nextSetBit(pfn + 1)) {
+                long to = cycle.endPfn();
+                for (long pfn = d.nextSetBit(cycle.startPfn()); pfn >= 0 && pfn < to; pfn = d.nextSetBit(pfn + 1)) {
                     pipeline.add(pfn);
                 }
             });
             pipeline.drain();
-            eraseinfoAndFinish(dump, writer);
-            return written.withZeroPages(pipeline.zeroPages());
-        } catch (IOException e) {
-            if (writer.pagesWritten() == 0 && !(e instanceof PagePipeline.SinkFailure)) {
-                throw e;
+            byte[] eraseinfo = dump instanceof KdumpVmcore k ? k.eraseInfo().orElse(new byte[0]) : new byte[0];
+            for (KdumpWriter w : writers) {
+                try {
+                    w.finish(eraseinfo);
+                } catch (IOException e) {
+                    throw new PagePipeline.SinkFailure(e);
+                }
             }
-            IOException cause = e instanceof PagePipeline.SinkFailure s ? s.io() : e;
-            long readable = writer.abort(cause);
-            throw new IncompleteDumpException(sink.description(), readable, dumpable[0], sink.canRewrite(), cause);
-        }
-    }
-
-    private static void eraseinfoAndFinish(Vmcore dump, KdumpWriter writer) throws IOException {
-        byte[] eraseinfo = dump instanceof KdumpVmcore k ? k.eraseInfo().orElse(new byte[0]) : new byte[0];
-        try {
-            writer.finish(eraseinfo);
+            return written.withZeroPages(pipeline.zeroPages());
+        } catch (PagePipeline.SinkFailure e) {
+            throw incomplete(sinks, writers, writers.length, dumpable[0], e.io());
         } catch (IOException e) {
-            throw new PagePipeline.SinkFailure(e);
+            // the input failed: still leave readable, marked files behind
+            throw incomplete(sinks, writers, writers.length, dumpable[0], e);
+        } catch (RuntimeException | Error e) {
+            IncompleteDumpException ie = incomplete(sinks, writers, writers.length, dumpable[0], new IOException(e));
+            e.addSuppressed(ie);
+            throw e;
         }
     }
 
-    private static long cardinality(PfnBitmap b, KdumpWriter.PfnRange r) {
-        long from = Math.max(b.startPfn(), r.start());
-        long to = Math.min(b.endPfn(), r.end());
-        return from < to ? b.cardinality(from, to) : 0;
+    /** Aborts every started writer that has not finished and describes the result. */
+    private static IncompleteDumpException incomplete(List<DumpSink> sinks, KdumpWriter[] writers, int started,
+            long total, IOException cause) {
+        long readable = 0;
+        boolean marked = true;
+        for (int i = 0; i < started; i++) {
+            if (writers[i].isFinished()) {
+                readable += writers[i].pagesWritten();
+            } else {
+                readable += writers[i].abort(cause);
+            }
+            marked &= sinks.get(i).canRewrite();
+        }
+        String where = sinks.size() == 1 ? sinks.get(0).description()
+                : sinks.get(0).description() + " (+" + (sinks.size() - 1) + " split files)";
+        return new IncompleteDumpException(where, readable, total, marked && started > 0, cause);
+    }
+
+    /** Dumpable pages per split block, as get_num_dumpable_cyclic_withsplit tabulates them. */
+    static final class SplitblockCounter {
+        private final long pagesPerBlock;
+        private long[] table = new long[16];
+        private int blocks;
+        private long inBlock;
+        private long dumpableInBlock;
+        private long nextPfn;
+
+        SplitblockCounter(long pagesPerBlock) {
+            this.pagesPerBlock = pagesPerBlock;
+        }
+
+        void add(FilterCycle cycle) {
+            PfnBitmap d = cycle.dumpable();
+            long pfn = cycle.startPfn();
+            if (pfn != nextPfn) {
+                throw new IllegalStateException("cycles out of order at PFN " + pfn);
+            }
+            long end = cycle.endPfn();
+            while (pfn < end) {
+                long n = Math.min(end - pfn, pagesPerBlock - inBlock);
+                dumpableInBlock += d.cardinality(pfn, pfn + n);
+                inBlock += n;
+                pfn += n;
+                if (inBlock == pagesPerBlock) {
+                    // only whole blocks enter the table; a partial last block counts as empty, as in makedumpfile
+                    if (blocks == table.length) {
+                        if (blocks >= MAX_SPLITBLOCKS) {
+                            throw new IllegalArgumentException("the split block size is too small: more than "
+                                    + MAX_SPLITBLOCKS + " split blocks");
+                        }
+                        table = java.util.Arrays.copyOf(table, blocks * 2);
+                    }
+                    table[blocks++] = dumpableInBlock;
+                    inBlock = 0;
+                    dumpableInBlock = 0;
+                }
+            }
+            nextPfn = end;
+        }
+
+        /** End PFN of each file's range (calculate_end_pfn_by_splitblock; the last file ends at max_mapnr). */
+        long[] splitEnds(long maxMapnr, long dumpable, int files) {
+            long totalBlocks = (maxMapnr + pagesPerBlock - 1) / pagesPerBlock;
+            long[] ends = new long[files];
+            int cursor = 0;
+            long end = 0;
+            for (int i = 0; i < files - 1; i++) {
+                if (end < maxMapnr) {
+                    long needed = dumpable / files;
+                    while (cursor < totalBlocks && needed > 0) {
+                        needed -= cursor < blocks ? table[cursor] : 0;
+                        cursor++;
+                    }
+                    end = Math.min((long) cursor * pagesPerBlock, maxMapnr);
+                }
+                ends[i] = end;
+            }
+            ends[files - 1] = maxMapnr;
+            return ends;
+        }
+
+        /** Dumpable pages of each file's range: its whole blocks, and the partial last block for the last file. */
+        long[] perFile(long[] ends) {
+            long[] counts = new long[ends.length];
+            long start = 0;
+            for (int i = 0; i < ends.length; i++) {
+                long fromBlock = start / pagesPerBlock;
+                long toBlock = Math.min(blocks, (ends[i] + pagesPerBlock - 1) / pagesPerBlock);
+                for (long b = fromBlock; b < toBlock; b++) {
+                    counts[i] += table[(int) b];
+                }
+                if (ends[i] > (long) blocks * pagesPerBlock && start <= (long) blocks * pagesPerBlock) {
+                    counts[i] += dumpableInBlock; // the partial last block
+                }
+                start = ends[i];
+            }
+            return counts;
+        }
     }
 
     static HeaderLayout layoutFor(Vmcore dump) {
@@ -179,7 +322,9 @@ public final class KdumpCollector {
         private final int pageSize;
         private final boolean zeroTest;
         private final Compression compression;
-        private final KdumpWriter writer;
+        private final KdumpWriter[] writers;
+        private final long[] ends;
+        private int target;
         private final long total;
         private final CollectorListener listener;
         private final ExecutorService executor;
@@ -192,13 +337,14 @@ public final class KdumpCollector {
         private long zeroPages;
         private long done;
 
-        PagePipeline(Vmcore dump, Options options, boolean zeroTest, KdumpWriter writer, long total,
+        PagePipeline(Vmcore dump, Options options, boolean zeroTest, KdumpWriter[] writers, long[] ends, long total,
                 CollectorListener listener) {
             this.dump = dump;
             this.pageSize = dump.physicalMemory().pageSize();
             this.zeroTest = zeroTest;
             this.compression = options.compression();
-            this.writer = writer;
+            this.writers = writers;
+            this.ends = ends;
             this.total = total;
             this.listener = listener;
             int workers = options.workers() <= 1 ? 0 : options.workers();
@@ -290,6 +436,10 @@ public final class KdumpCollector {
         private void write(Batch b) throws IOException {
             try {
                 for (int i = 0; i < b.count; i++) {
+                    while (b.pfns[i] >= ends[target]) {
+                        target++; // pages come in PFN order: on to the next split file
+                    }
+                    KdumpWriter writer = writers[target];
                     int len = b.lengths[i];
                     if (len == 0) {
                         writer.writeZeroPage();

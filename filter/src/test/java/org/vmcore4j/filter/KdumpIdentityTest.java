@@ -61,6 +61,10 @@ class KdumpIdentityTest {
     @ParameterizedTest(name = "{0} -d {1} {2}")
     @MethodSource("cases")
     void equalsMakedumpfile(Corpus.Dump d, int level, Compression c) throws Exception {
+        equalsMakedumpfile(d, level, c, 0);
+    }
+
+    private void equalsMakedumpfile(Corpus.Dump d, int level, Compression c, int workers) throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "kdump-identity"));
         Path theirs = dir.resolve(d.name() + "-mdf-" + level + c);
         Path ours = dir.resolve(d.name() + "-ours-" + level + c);
@@ -68,20 +72,21 @@ class KdumpIdentityTest {
             runMakedumpfile(List.of(option(c), "-d", Integer.toString(level)), d.vmcore(), theirs);
             FilterReport report;
             try (Vmcore dump = Vmcore.open(d.vmcore()); DumpSink sink = DumpSink.toFile(ours)) {
-                report = KdumpCollector.write(dump, PageFilter.forLevel(level), KdumpCollector.Options.of(c), sink,
+                report = KdumpCollector.write(dump, PageFilter.forLevel(level), KdumpCollector.Options.of(c).withWorkers(workers), sink,
                         CollectorListener.NONE);
             }
             if (c == Compression.LZO) {
                 KdumpComparison.assertSamePages(theirs, ours);
-                SUMMARY.add(String.format("%-16s -l -d %d: %,d bytes ours, %,d makedumpfile; headers, bitmaps and "
+                SUMMARY.add(String.format("%-16s -l -d %2d: %,d bytes ours, %,d makedumpfile; headers, bitmaps and "
                         + "every page equal after decompression", d.name(), level, Files.size(ours), Files.size(theirs)));
             } else {
                 long mismatch = KdumpComparison.firstDifference(theirs, ours);
                 if (mismatch >= 0) {
                     fail(KdumpComparison.describe(theirs, ours, mismatch));
                 }
-                SUMMARY.add(String.format("%-16s %s -d %d: %,d bytes, byte-identical (%,d pages, %,d zero)", d.name(),
-                        option(c), level, Files.size(ours), report.remainingPages(), report.zeroPages()));
+                SUMMARY.add(String.format("%-16s %s -d %2d: %,d bytes, byte-identical (%,d pages, %,d zero)%s", d.name(),
+                        option(c), level, Files.size(ours), report.remainingPages(), report.zeroPages(),
+                        workers > 1 ? ", " + workers + " workers" : ""));
             }
             try (KdumpVmcore k = KdumpVmcore.open(ours)) {
                 assertEquals(level, k.dumpLevel());
@@ -92,13 +97,101 @@ class KdumpIdentityTest {
         }
     }
 
+    /**
+     * {@code --split} into 2 and 3 files with 64 MiB split blocks (the 1 GiB default would put a whole
+     * corpus dump into the first file): each file byte-identical to makedumpfile's, and the set
+     * reads back as one dump; written with 3 workers, so ordering across workers is covered too.
+     */
+    @ParameterizedTest(name = "{0} --split x{1}")
+    @MethodSource("splitCases")
+    void splitSetEqualsMakedumpfile(Corpus.Dump d, int files) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "kdump-identity"));
+        List<Path> theirs = new ArrayList<>();
+        List<Path> ours = new ArrayList<>();
+        for (int i = 0; i < files; i++) {
+            theirs.add(dir.resolve(d.name() + "-mdf-split" + files + "-" + i));
+            ours.add(dir.resolve(d.name() + "-ours-split" + files + "-" + i));
+        }
+        try {
+            List<String> args = new ArrayList<>(List.of("--split", "-z", "-d", "31", "--splitblock-size", "65536"));
+            args.add(d.vmcore().toString());
+            theirs.forEach(p -> args.add(p.toString()));
+            runMakedumpfile(args, null, null);
+            List<DumpSink> sinks = new ArrayList<>();
+            FilterReport report;
+            try (Vmcore dump = Vmcore.open(d.vmcore())) {
+                for (Path p : ours) {
+                    sinks.add(DumpSink.toFile(p));
+                }
+                report = KdumpCollector.writeSplit(dump, PageFilter.forLevel(31),
+                        KdumpCollector.Options.of(Compression.ZSTD).withWorkers(3), sinks, 64L << 20,
+                        CollectorListener.NONE);
+            } finally {
+                for (DumpSink s : sinks) {
+                    s.close();
+                }
+            }
+            StringBuilder sizes = new StringBuilder();
+            for (int i = 0; i < files; i++) {
+                long mismatch = KdumpComparison.firstDifference(theirs.get(i), ours.get(i));
+                if (mismatch >= 0) {
+                    fail("split file " + i + ": " + KdumpComparison.describe(theirs.get(i), ours.get(i), mismatch));
+                }
+                sizes.append(String.format(" %,d", Files.size(ours.get(i))));
+            }
+            try (KdumpVmcore set = KdumpVmcore.openSplitSet(ours); Vmcore whole = Vmcore.open(d.vmcore())) {
+                assertEquals(files, set.files().size());
+                ElfPagesCheck.assertDumpablePagesEqual(set, whole, 4000);
+            }
+            SUMMARY.add(String.format("%-16s --split x%d -z -d 31 (3 workers): files of%s bytes, each byte-identical "
+                    + "(%,d pages)", d.name(), files, sizes, report.remainingPages()));
+        } finally {
+            for (Path p : theirs) {
+                Files.deleteIfExists(p);
+            }
+            for (Path p : ours) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static Stream<Arguments> splitCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Corpus.Dump d : Corpus.x86_64Dumps()) {
+            out.add(Arguments.of(d, 2));
+            out.add(Arguments.of(d, 3));
+        }
+        return out.stream();
+    }
+
+    /** {@code -d 31} with every codec, written by 4 workers: byte-identical to makedumpfile's (LZO: pages equal). */
+    @ParameterizedTest(name = "{0} -d 31 {1}, 4 workers")
+    @MethodSource("level31Cases")
+    void level31WithWorkersEqualsMakedumpfile(Corpus.Dump d, Compression c) throws Exception {
+        equalsMakedumpfile(d, 31, c, 4);
+    }
+
+    static Stream<Arguments> level31Cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Corpus.Dump d : Corpus.x86_64Dumps()) {
+            for (Compression c : new Compression[] {Compression.ZLIB, Compression.SNAPPY, Compression.ZSTD,
+                    Compression.LZO}) {
+                out.add(Arguments.of(d, c));
+            }
+        }
+        return out.stream();
+    }
+
+    /** Runs makedumpfile with {@code args}, then {@code vmcore} and {@code out} when not null. */
     static void runMakedumpfile(List<String> args, Path vmcore, Path out) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Corpus.requireMakedumpfile().toString());
         cmd.addAll(args);
-        cmd.add(vmcore.toString());
-        cmd.add(out.toString());
-        Files.deleteIfExists(out);
+        if (vmcore != null) {
+            cmd.add(vmcore.toString());
+            cmd.add(out.toString());
+            Files.deleteIfExists(out);
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String output;

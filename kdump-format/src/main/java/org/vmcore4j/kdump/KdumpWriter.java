@@ -111,6 +111,7 @@ public final class KdumpWriter {
     private final long bitmapBytes; // each of the two bitmaps, block-aligned
     private final long descriptorTableOffset;
     private final long dumpablePages;
+    private final long descriptorSlots;
     private final long zeroPageOffset; // -1 without a shared zero page
     private final ByteBuffer descriptors;
     private final long[] descriptorDataEnds = new long[DESCRIPTORS_PER_FLUSH];
@@ -124,18 +125,20 @@ public final class KdumpWriter {
     private boolean finished;
     private boolean failed;
 
-    private KdumpWriter(DumpSink sink, Header header, long dumpablePages, boolean sharedZeroPage) {
+    private KdumpWriter(DumpSink sink, Header header, long descriptorSlots, long dumpablePages,
+            boolean sharedZeroPage) {
         this.sink = sink;
         this.header = header;
         this.order = header.byteOrder();
         this.blockSize = header.blockSize();
         this.dumpablePages = dumpablePages;
+        this.descriptorSlots = descriptorSlots;
         HeaderLayout layout = header.layout();
         long subHeaderBlocks = divideUp(layout.subHeaderSize() + (long) header.notes().length, blockSize);
         this.bitmapBytes = divideUp(divideUp(header.maxMapnr(), 8), blockSize) * blockSize;
         this.bitmap1Offset = (HEADER_BLOCKS + subHeaderBlocks) * blockSize;
         this.descriptorTableOffset = bitmap1Offset + 2 * bitmapBytes;
-        long dataStart = descriptorTableOffset + PageDescriptor.SIZE * dumpablePages;
+        long dataStart = descriptorTableOffset + PageDescriptor.SIZE * descriptorSlots;
         this.zeroPageOffset = sharedZeroPage ? dataStart : -1;
         this.dataBufferOffset = dataStart;
         this.dataEnd = dataStart;
@@ -154,10 +157,24 @@ public final class KdumpWriter {
      */
     public static KdumpWriter start(DumpSink sink, Header header, long dumpablePages, boolean sharedZeroPage)
             throws IOException {
-        if (dumpablePages < 0 || dumpablePages > header.maxMapnr()) {
+        return start(sink, header, dumpablePages, dumpablePages, sharedZeroPage);
+    }
+
+    /**
+     * Like {@link #start(DumpSink, Header, long, boolean)} for one file of a split set: makedumpfile
+     * sizes every file's descriptor table for the dumpable pages of the whole dump
+     * ({@code descriptorSlots}) and fills only the first {@code dumpablePages} of it, those of the
+     * file's own PFN range, so page data starts at the same offset in every file of the set.
+     */
+    public static KdumpWriter start(DumpSink sink, Header header, long descriptorSlots, long dumpablePages,
+            boolean sharedZeroPage) throws IOException {
+        if (descriptorSlots < 0 || descriptorSlots > header.maxMapnr()) {
+            throw new IllegalArgumentException("descriptor slots out of range: " + descriptorSlots);
+        }
+        if (dumpablePages < 0 || dumpablePages > descriptorSlots) {
             throw new IllegalArgumentException("dumpable pages out of range: " + dumpablePages);
         }
-        KdumpWriter w = new KdumpWriter(sink, header, dumpablePages, sharedZeroPage);
+        KdumpWriter w = new KdumpWriter(sink, header, descriptorSlots, dumpablePages, sharedZeroPage);
         w.writeHeaders();
         return w;
     }
@@ -170,6 +187,11 @@ public final class KdumpWriter {
     /** File offset of the first page descriptor. */
     public long descriptorTableOffset() {
         return descriptorTableOffset;
+    }
+
+    /** Whether {@link #finish} or {@link #abort} has run. */
+    public boolean isFinished() {
+        return finished;
     }
 
     /** Pages accepted so far (written or buffered). */
