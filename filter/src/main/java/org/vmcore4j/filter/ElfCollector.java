@@ -1,0 +1,411 @@
+package org.vmcore4j.filter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.Note;
+import org.vmcore4j.core.PageStatus;
+import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.PhysicalRange;
+import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreFormatException;
+import org.vmcore4j.elf.ElfDumpWriter;
+import org.vmcore4j.elf.ElfFile;
+import org.vmcore4j.elf.ElfVmcore;
+import org.vmcore4j.elf.NoteSegment;
+import org.vmcore4j.elf.ProgramHeader;
+
+/**
+ * The filtered ELF dump, makedumpfile 1.7.9's {@code -E}: byte for byte the file makedumpfile
+ * writes from an ELF vmcore at the same dump level.
+ *
+ * <p>How segments are decided (write_elf_pages_cyclic, FORMATS.md §3): each input PT_LOAD is walked
+ * page by page over the dumpable bitmap, with zero pages removed from it ({@link
+ * ZeroPageHandling#ELF_REMOVE}). A run of fewer than 256 non-dumpable pages (makedumpfile's
+ * PFN_EXCLUDED) followed by a dumpable page is written with its original contents; a run of 256 or
+ * more ends the output PT_LOAD there ({@code p_memsz} includes the run, {@code p_filesz} does not) and
+ * a new one starts at the next dumpable page. A partial first page of a PT_LOAD is always written; a
+ * PT_LOAD's trailing non-dumpable pages are left out as {@code p_memsz > p_filesz}.
+ *
+ * <p>Two passes, neither holding the dump: the first scans the bitmaps per PT_LOAD exactly as
+ * makedumpfile's walk does (cycles from {@code round(start, 8)}, counts reset first) and keeps only
+ * the sizes of the output segments (three longs each; a segment stands for at least 257 pages, so
+ * this stays small); the second writes headers, notes and the segments' bytes, which are plain
+ * copies of input ranges, so no page is classified twice. Segment data of an ELF input is read from
+ * the input file at the PT_LOAD's own offset (write_elf_load_segment), so pages two PT_LOADs map
+ * (x86_64 kernel text) are copied from each.
+ *
+ * <p>Input other than ELF (a kdump-compressed dump filtered again, which makedumpfile refuses with
+ * {@code -E}) gets an ELF64 header of its architecture, one PT_NOTE re-encoding its notes, and one
+ * PT_LOAD per physical memory range ({@code p_vaddr} 0); frames it lacks read as zeros.
+ */
+public final class ElfCollector {
+    /** makedumpfile's PFN_EXCLUDED: a run of this many non-dumpable pages ends a PT_LOAD. */
+    static final long PFN_EXCLUDED = 256;
+    /** makedumpfile's NOT_PADDR: a PT_LOAD without physical address, skipped by the writer. */
+    private static final long NOT_PADDR = -1L;
+    /** makedumpfile i386 MAXMEM (-PAGE_OFFSET - __VMALLOC_RESERVE in 32 bits): below it p_vaddr follows p_paddr. */
+    private static final long X86_MAXMEM = 0x3800_0000L;
+
+    private ElfCollector() {
+    }
+
+    /**
+     * Writes {@code dump} filtered by {@code filter} as an ELF core into {@code sink}, as
+     * {@code makedumpfile -E -d LEVEL} does. Zero pages are always handled the ELF way (removed
+     * from the dumpable pages), whatever {@code filter} says. The sink is not closed.
+     *
+     * @param listener scan progress (it replaces the filter's listener unless it is
+     *                 {@link CollectorListener#NONE}) and copy progress
+     * @return the counts, as makedumpfile's report for {@code -E} prints them ("in ELF format" included)
+     * @throws UnsupportedKernelException as {@link PageFilter#prepare}, before anything is written
+     * @throws VmcoreFormatException      if the input has no physical memory to write
+     * @throws IOException                if reading or writing fails; if writing had begun, the
+     *                                    written part stays readable, {@code e_flags} bit 0
+     *                                    (DUMP_ELF_INCOMPLETE) is set where the sink can rewrite, and
+     *                                    the message says how much was written
+     */
+    public static FilterReport write(Vmcore dump, PageFilter filter, DumpSink sink, CollectorListener listener)
+            throws IOException {
+        Objects.requireNonNull(sink);
+        Objects.requireNonNull(listener);
+        Input input = Input.of(dump);
+        PageFilter f = filter.withZeroPages(ZeroPageHandling.ELF_REMOVE);
+        if (listener != CollectorListener.NONE) {
+            f = f.withListener(listener);
+        }
+        PageScan scan = f.prepare(dump);
+        Plan plan = plan(scan, input, dump.physicalMemory().pageSize());
+        FilterReport report = scan.report().withMemoryHolePages(plan.hole).withElfExcludedPages(plan.elfExcluded);
+        copy(input, plan, sink, listener, dump.physicalMemory().pageSize(), dump.architecture());
+        return report;
+    }
+
+    // ------------------------------------------------------------------ input
+
+    /** One input PT_LOAD (or, for non-ELF input, one RAM range). */
+    record Load(int flags, long vaddr, long paddr, long memsz, long align, long fileOffset) {
+    }
+
+    /** What the output copies from the input: file header, PT_NOTE, notes, PT_LOADs, and how to read them. */
+    record Input(byte[] fileHeader, ElfDumpWriter.Phdr note, byte[] notes, List<Load> loads, long skippedLoads,
+            RandomAccessSource file, PhysicalMemory memory) {
+
+        static Input of(Vmcore dump) throws IOException {
+            if (dump instanceof ElfVmcore elfDump) {
+                return ofElf(elfDump);
+            }
+            PhysicalMemory memory = dump.physicalMemory();
+            List<PhysicalRange> ranges = memory.ranges();
+            if (ranges.isEmpty()) {
+                throw new VmcoreFormatException(dump.description(), -1, "the " + dump.formatName()
+                        + " dump describes no physical memory ranges, so there are no PT_LOADs to write");
+            }
+            List<Load> loads = new ArrayList<>();
+            for (PhysicalRange r : ranges) {
+                loads.add(new Load(ProgramHeader.PF_R | ProgramHeader.PF_W | ProgramHeader.PF_X, 0, r.start(),
+                        r.size(), 0, -1));
+            }
+            ByteOrder order = dump.byteOrder();
+            byte[] notes = encodeNotes(dump.notes(), order);
+            ElfDumpWriter.Phdr note = new ElfDumpWriter.Phdr(ProgramHeader.PT_NOTE, 0, 0, 0, 0, notes.length,
+                    notes.length, 0);
+            byte[] header = ElfDumpWriter.newFileHeader(true, order, dump.architecture().elfMachine());
+            return new Input(header, note, notes, loads, 0, null, memory);
+        }
+
+        private static Input ofElf(ElfVmcore dump) throws IOException {
+            ElfFile elf = dump.elf();
+            byte[] header = ElfDumpWriter.fileHeaderOf(elf);
+            // write_elf_header copies the first PT_NOTE only, header and bytes.
+            ElfDumpWriter.Phdr note;
+            byte[] notes;
+            List<NoteSegment> segments = elf.noteSegments();
+            if (segments.isEmpty()) {
+                notes = new byte[0];
+                note = new ElfDumpWriter.Phdr(ProgramHeader.PT_NOTE, 0, 0, 0, 0, 0, 0, 0);
+            } else {
+                notes = segments.get(0).bytes();
+                note = ElfDumpWriter.Phdr.of(segments.get(0).header());
+            }
+            List<Load> loads = new ArrayList<>();
+            long skipped = 0;
+            long noPaddr = elf.noPhysicalAddress();
+            for (ProgramHeader ph : elf.loads()) {
+                if (ph.paddr() == noPaddr) {
+                    // get_loads_dumpfile_cyclic counts it, write_elf_pages_cyclic skips it: an unused
+                    // (zero, PT_NULL) entry stays in the table.
+                    skipped++;
+                    continue;
+                }
+                loads.add(new Load(ph.flags(), ph.vaddr(), ph.paddr(), ph.memsz(), ph.align(), ph.offset()));
+            }
+            return new Input(header, note, notes, loads, skipped, elf.source(), dump.physicalMemory());
+        }
+    }
+
+    /** ELF notes ({@code Elf32_Nhdr}/{@code Elf64_Nhdr} are both three 32-bit words), name and descriptor padded to 4. */
+    static byte[] encodeNotes(List<Note> notes, ByteOrder order) {
+        int size = 0;
+        for (Note n : notes) {
+            size += 12 + pad4(n.name().getBytes(StandardCharsets.UTF_8).length + 1) + pad4(n.descriptor().length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(order);
+        for (Note n : notes) {
+            byte[] name = n.name().getBytes(StandardCharsets.UTF_8);
+            b.putInt(name.length + 1).putInt(n.descriptor().length).putInt(n.type());
+            b.put(name);
+            b.position(b.position() + pad4(name.length + 1) - name.length);
+            b.put(n.descriptor());
+            b.position(b.position() + pad4(n.descriptor().length) - n.descriptor().length);
+        }
+        return b.array();
+    }
+
+    private static int pad4(int n) {
+        return (n + 3) & ~3;
+    }
+
+    // ------------------------------------------------------------------ pass 1: the segments
+
+    /**
+     * The output PT_LOADs decided by the scan: per input load, how many; per output segment its
+     * {@code p_memsz}, {@code p_filesz} and number of dumpable pages. Plus the report's ELF counts.
+     */
+    static final class Plan {
+        final int[] segmentsPerLoad;
+        long[] memsz = new long[16];
+        long[] filesz = new long[16];
+        long[] dumpable = new long[16];
+        int count;
+        long hole;
+        long elfExcluded;
+        long dumpablePages;
+
+        Plan(int loads) {
+            segmentsPerLoad = new int[loads];
+        }
+
+        void add(int load, long mem, long file, long pages) {
+            if (count == memsz.length) {
+                int cap = Math.multiplyExact(count, 2);
+                memsz = Arrays.copyOf(memsz, cap);
+                filesz = Arrays.copyOf(filesz, cap);
+                dumpable = Arrays.copyOf(dumpable, cap);
+            }
+            memsz[count] = mem;
+            filesz[count] = file;
+            dumpable[count] = pages;
+            count++;
+            segmentsPerLoad[load]++;
+        }
+    }
+
+    /**
+     * write_elf_pages_cyclic's walk, deciding sizes only. Cycles as there: for each PT_LOAD from the
+     * cycle holding its first whole page, the first starting at {@code round_down(pfn_start, 8)}.
+     */
+    static Plan plan(PageScan scan, Input input, int pageSize) throws IOException {
+        List<Load> loads = input.loads();
+        Plan plan = new Plan(loads.size());
+        long cyc = scan.cyclePfns();
+        scan.resetCounts();
+        long hole = scan.maxMapnr();
+        for (int i = 0; i < loads.size(); i++) {
+            Load load = loads.get(i);
+            long pfnStart = Long.divideUnsigned(load.paddr(), pageSize);
+            long end = load.paddr() + load.memsz();
+            long pfnEnd = Long.divideUnsigned(end, pageSize);
+            long fracHead = pageSize - Long.remainderUnsigned(load.paddr(), pageSize);
+            long fracTail = Long.remainderUnsigned(end, pageSize);
+            long numExcluded = 0;
+            long memsz = 0;
+            long filesz = 0;
+            long pages = 0;
+            if (fracHead != pageSize) {
+                // a partial first page is written whole as far as the segment goes
+                memsz = fracHead;
+                filesz = fracHead;
+                pfnStart++;
+            }
+            if (fracTail != 0) {
+                pfnEnd++;
+            }
+            scan.startRange();
+            long cs = pfnStart / cyc * cyc;
+            long ce = Math.min(cs + cyc, pfnEnd);
+            if (cs < pfnStart) {
+                cs = pfnStart & ~7L;
+            }
+            while (cs < pfnEnd) {
+                FilterCycle cycle = scan.cycle(cs, ce);
+                PfnBitmap bits = cycle.dumpable();
+                long first = Math.max(pfnStart, cs);
+                hole -= ce - first;
+                for (long pfn = first; pfn < ce; pfn++) {
+                    long size = pfn == pfnEnd - 1 && fracTail != 0 ? fracTail : pageSize;
+                    if (!bits.get(pfn)) {
+                        numExcluded++;
+                        memsz += size;
+                        continue;
+                    }
+                    plan.dumpablePages++;
+                    if (numExcluded == 0) {
+                        memsz += size;
+                        filesz += size;
+                        pages++;
+                        continue;
+                    }
+                    if (numExcluded < PFN_EXCLUDED) {
+                        // a short excluded run is written with its contents
+                        memsz += size;
+                        filesz += pageSize * numExcluded + size;
+                        pages++;
+                        numExcluded = 0;
+                        continue;
+                    }
+                    // 256 or more: the segment ends before the run, a new one starts here
+                    plan.elfExcluded += numExcluded;
+                    plan.add(i, memsz, filesz, pages);
+                    numExcluded = 0;
+                    memsz = pageSize;
+                    filesz = pageSize;
+                    pages = 1;
+                }
+                cs = ce;
+                ce = Math.min(cs + cyc, pfnEnd);
+            }
+            plan.elfExcluded += numExcluded;
+            plan.add(i, memsz, filesz, pages);
+        }
+        plan.hole = hole;
+        return plan;
+    }
+
+    // ------------------------------------------------------------------ pass 2: the file
+
+    private static void copy(Input input, Plan plan, DumpSink sink, CollectorListener listener, int pageSize,
+            Architecture arch) throws IOException {
+        long declared = plan.count + input.skippedLoads();
+        ElfDumpWriter writer = ElfDumpWriter.start(sink, input.fileHeader(), input.note(), input.notes(), declared);
+        Progress progress = new Progress(listener, plan.dumpablePages);
+        int segment = 0;
+        try {
+            List<Load> loads = input.loads();
+            for (int i = 0; i < loads.size(); i++) {
+                Load load = loads.get(i);
+                long paddr = load.paddr();
+                long vaddr = load.vaddr();
+                int n = plan.segmentsPerLoad[i];
+                for (int k = 0; k < n; k++, segment++) {
+                    long memsz = plan.memsz[segment];
+                    long filesz = plan.filesz[segment];
+                    boolean last = k == n - 1;
+                    // A segment without data gets p_offset 0, except a PT_LOAD's last one, which
+                    // write_elf_pages_cyclic always gives the current data offset.
+                    long offset = filesz == 0 && !last ? 0 : writer.nextDataOffset();
+                    ElfDumpWriter.Phdr phdr = new ElfDumpWriter.Phdr(ProgramHeader.PT_LOAD, load.flags(), offset,
+                            vaddr, paddr, filesz, memsz, load.align());
+                    progress.segment(plan.dumpable[segment], filesz);
+                    writer.writeLoad(phdr, reader(input, load, paddr, pageSize, progress));
+                    progress.segmentDone();
+                    paddr += memsz;
+                    // makedumpfile built for i386 moves p_vaddr along only below MAXMEM
+                    if (arch != Architecture.X86 || Long.compareUnsigned(paddr, X86_MAXMEM) < 0) {
+                        vaddr += memsz;
+                    }
+                }
+            }
+            writer.finish();
+        } catch (IOException | RuntimeException e) {
+            boolean flagged = writer.markIncomplete();
+            String msg = String.format("%s: the ELF dump is incomplete: %d of %d PT_LOAD segments (%d of %d dumpable "
+                            + "pages, %d data bytes) were written before: %s. %s", sink.description(), segment,
+                    plan.count, progress.donePages, plan.dumpablePages, writer.dataBytesWritten(), e.getMessage(),
+                    flagged ? "e_flags has DUMP_ELF_INCOMPLETE (0x1) set; what was written is readable"
+                            : "the output could not be marked incomplete (e_flags)");
+            if (e instanceof UncheckedIOException u) {
+                throw new IOException(msg, u.getCause());
+            }
+            throw new IOException(msg, e);
+        }
+        listener.copyProgress(plan.dumpablePages, plan.dumpablePages);
+    }
+
+    /** Reads a segment starting at {@code paddr} of {@code load}: from the ELF file, or page by page from memory. */
+    private static ElfDumpWriter.SegmentData reader(Input input, Load load, long paddr, int pageSize,
+            Progress progress) {
+        RandomAccessSource file = input.file();
+        if (file != null) {
+            // write_elf_load_segment: a plain read of the input file from the segment's own offset
+            long base = load.fileOffset() + (paddr - load.paddr());
+            long fileSize = file.size();
+            return (position, dst, off, len) -> {
+                long at = base + position;
+                int avail = (int) Math.max(0, Math.min(len, fileSize - at));
+                if (avail > 0) {
+                    file.read(at, dst, off, avail);
+                }
+                Arrays.fill(dst, off + avail, off + len, (byte) 0); // beyond a truncated input: zeros
+                progress.bytes(len);
+            };
+        }
+        PhysicalMemory memory = input.memory();
+        return (position, dst, off, len) -> {
+            long at = paddr + position;
+            int done = 0;
+            while (done < len) {
+                long pfn = Long.divideUnsigned(at, pageSize);
+                int n = (int) Math.min(len - done, (pfn + 1) * pageSize - at);
+                if (memory.status(pfn) == PageStatus.PRESENT) {
+                    memory.read(at, dst, off + done, n);
+                } else {
+                    Arrays.fill(dst, off + done, off + done + n, (byte) 0);
+                }
+                done += n;
+                at += n;
+            }
+            progress.bytes(len);
+        };
+    }
+
+    /** Copy progress in dumpable pages: whole segments done, plus the share of the current one copied. */
+    private static final class Progress {
+        final CollectorListener listener;
+        final long total;
+        long donePages;
+        long segmentPages;
+        long segmentBytes;
+        long segmentDone;
+
+        Progress(CollectorListener listener, long total) {
+            this.listener = listener;
+            this.total = total;
+        }
+
+        void segment(long pages, long bytes) {
+            segmentPages = pages;
+            segmentBytes = bytes;
+            segmentDone = 0;
+        }
+
+        void bytes(long n) {
+            segmentDone += n;
+            long part = segmentBytes == 0 ? 0 : (long) ((double) segmentPages * segmentDone / segmentBytes);
+            listener.copyProgress(donePages + Math.min(part, segmentPages), total);
+        }
+
+        void segmentDone() {
+            donePages += segmentPages;
+        }
+    }
+}
