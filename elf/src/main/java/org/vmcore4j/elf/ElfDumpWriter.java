@@ -16,7 +16,7 @@ import org.vmcore4j.core.RandomAccessSource;
  *
  * <p>The writer knows nothing of pages: the caller decides the segments and supplies their bytes
  * through {@link SegmentData}. It must declare how many PT_LOADs it will write before the first
- * one ({@link #start}), since that count fixes where the notes and the data go; it may write fewer
+ * one ({@link #create}), since that count fixes where the notes and the data go; it may write fewer
  * (the rest of the reserved table stays zero, i.e. PT_NULL entries), never more.
  *
  * <p>Output order, as makedumpfile's: the program header table is first reserved with zeros, then
@@ -80,6 +80,10 @@ public final class ElfDumpWriter {
     private long loadsWritten;
     private long dataOffset;
     private long dataBytesWritten;
+    private long tableEnd;
+    private byte[] shdr;
+    private byte[] notes;
+    private Phdr noteHeader;
 
     private ElfDumpWriter(DumpSink sink, byte[] fileHeader, boolean is64, ByteOrder order, long declaredLoads,
             long dataStart, long firstPhdrOffset) {
@@ -138,8 +142,7 @@ public final class ElfDumpWriter {
     }
 
     /**
-     * Begins a dump in {@code sink}: reserves the program header table, writes the file header, the
-     * extended-numbering section header if needed, the PT_NOTE header and the notes.
+     * A writer of a dump into {@code sink}; nothing is written before {@link #begin()}.
      *
      * @param fileHeader the file header to copy (52 or 64 bytes; its {@code e_ident} decides class and
      *                   byte order). Only {@code e_phoff} (set to the header size, where
@@ -149,9 +152,9 @@ public final class ElfDumpWriter {
      * @param note       the PT_NOTE header to write; its {@code p_offset} is replaced by where the notes go
      * @param notes      the note bytes, {@code note.filesz()} of them
      * @param loads      how many PT_LOAD headers will follow at most
-     * @throws IOException as the sink throws; nothing is then marked
+     * @throws IOException if ELF32 output cannot number that many program headers
      */
-    public static ElfDumpWriter start(DumpSink sink, byte[] fileHeader, Phdr note, byte[] notes, long loads)
+    public static ElfDumpWriter create(DumpSink sink, byte[] fileHeader, Phdr note, byte[] notes, long loads)
             throws IOException {
         Objects.requireNonNull(sink);
         if (fileHeader.length < ElfHeader.EI_NIDENT) {
@@ -210,7 +213,26 @@ public final class ElfDumpWriter {
             h.putShort(44, (short) phnum);
         }
         ElfDumpWriter w = new ElfDumpWriter(sink, h.array(), is64, order, loads, noteOffset + notes.length, ehsz);
-        // reserve_diskspace: zeros over the whole program header table first
+        w.tableEnd = tableEnd;
+        w.shdr = shdr;
+        w.notes = notes;
+        w.noteHeader = new Phdr(note.type(), note.flags(), noteOffset, note.vaddr(), note.paddr(), note.filesz(),
+                note.memsz(), note.align());
+        return w;
+    }
+
+    /**
+     * Writes the beginning of the dump: reserves the program header table (zeros, reserve_diskspace),
+     * writes the file header, the extended-numbering section header if needed and the notes; the
+     * PT_NOTE header is buffered with the PT_LOAD headers. Call once, before {@link #writeLoad}.
+     *
+     * @throws IOException as the sink throws ({@link #markIncomplete()} still applies)
+     */
+    public void begin() throws IOException {
+        if (noteHeader == null) {
+            throw new IllegalStateException("begin() called twice");
+        }
+        int ehsz = fileHeader.length;
         byte[] zeros = new byte[(int) Math.min(tableEnd - ehsz, 4096)];
         for (long at = ehsz; at < tableEnd; at += zeros.length) {
             sink.write(at, ByteBuffer.wrap(zeros, 0, (int) Math.min(zeros.length, tableEnd - at)));
@@ -218,13 +240,13 @@ public final class ElfDumpWriter {
         if (shdr != null) {
             sink.write(tableEnd, ByteBuffer.wrap(shdr));
         }
-        w.putPhdr(new Phdr(note.type(), note.flags(), noteOffset, note.vaddr(), note.paddr(), note.filesz(),
-                note.memsz(), note.align()));
-        sink.write(0, ByteBuffer.wrap(w.fileHeader));
+        putPhdr(noteHeader);
+        noteHeader = null;
+        sink.write(0, ByteBuffer.wrap(fileHeader.clone()));
         if (notes.length > 0) {
-            sink.write(noteOffset, ByteBuffer.wrap(notes));
+            sink.write(dataStart - notes.length, ByteBuffer.wrap(notes));
         }
-        return w;
+        notes = null;
     }
 
     /** Where the next PT_LOAD's data goes: right after the notes, then after each segment's data. */
@@ -258,10 +280,13 @@ public final class ElfDumpWriter {
      *
      * @param load its {@code p_offset} must be {@link #nextDataOffset()} when it has file data; without
      *             it, any value (makedumpfile writes 0 or the current offset, depending)
-     * @throws IllegalStateException if more PT_LOADs are written than {@link #start} declared
+     * @throws IllegalStateException if more PT_LOADs are written than {@link #create} declared
      * @throws IOException           as the sink or {@code data} throws
      */
     public void writeLoad(Phdr load, SegmentData data) throws IOException {
+        if (noteHeader != null) {
+            throw new IllegalStateException("begin() must come first");
+        }
         if (loadsWritten >= declaredLoads) {
             throw new IllegalStateException("more PT_LOADs than the " + declaredLoads + " declared");
         }

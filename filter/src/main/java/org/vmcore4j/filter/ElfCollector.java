@@ -296,10 +296,11 @@ public final class ElfCollector {
     private static void copy(Input input, Plan plan, DumpSink sink, CollectorListener listener, int pageSize,
             Architecture arch) throws IOException {
         long declared = plan.count + input.skippedLoads();
-        ElfDumpWriter writer = ElfDumpWriter.start(sink, input.fileHeader(), input.note(), input.notes(), declared);
+        ElfDumpWriter writer = ElfDumpWriter.create(sink, input.fileHeader(), input.note(), input.notes(), declared);
         Progress progress = new Progress(listener, plan.dumpablePages);
         int segment = 0;
         try {
+            writer.begin();
             List<Load> loads = input.loads();
             for (int i = 0; i < loads.size(); i++) {
                 Load load = loads.get(i);
@@ -331,7 +332,7 @@ public final class ElfCollector {
             String msg = String.format("%s: the ELF dump is incomplete: %d of %d PT_LOAD segments (%d of %d dumpable "
                             + "pages, %d data bytes) were written before: %s. %s", sink.description(), segment,
                     plan.count, progress.donePages, plan.dumpablePages, writer.dataBytesWritten(), e.getMessage(),
-                    flagged ? "e_flags has DUMP_ELF_INCOMPLETE (0x1) set; what was written is readable"
+                    flagged ? "e_flags has DUMP_ELF_INCOMPLETE (0x1) set"
                             : "the output could not be marked incomplete (e_flags)");
             if (e instanceof UncheckedIOException u) {
                 throw new IOException(msg, u.getCause());

@@ -125,11 +125,15 @@ class ElfCollectorCorpusTest {
                     ch.read(h, 0);
                     assertEquals(1, h.getInt(48) & 1, "e_flags bit 0, limit " + limit);
                 }
+                if (limit < (1 << 20)) {
+                    // cut inside the notes: flagged, but there is nothing to read back (the reader
+                    // refuses a PT_NOTE that runs past the end of the file)
+                    System.out.printf("-L %,d: %s%n", limit, e.getMessage());
+                    continue;
+                }
                 long pages = comparePages(d.vmcore(), out, level, limit, null);
                 System.out.printf("-L %,d: %s%n  %d dumpable pages read back equal%n", limit, e.getMessage(), pages);
-                if (limit > (1 << 20)) {
-                    assertTrue(pages > 1000, "pages that made it: " + pages);
-                }
+                assertTrue(pages > 1000, "pages that made it: " + pages);
             }
         } finally {
             Files.deleteIfExists(out);
