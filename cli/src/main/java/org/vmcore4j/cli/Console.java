@@ -25,6 +25,18 @@ final class Console {
         this.err = err;
     }
 
+    /** Progress lines, always on stderr (makedumpfile's PROGRESS_MSG). */
+    void progress(String text) {
+        if ((level & PROGRESS) != 0) {
+            err.print(text);
+            err.flush();
+        }
+    }
+
+    boolean shows(int bits) {
+        return (level & bits) != 0;
+    }
+
     void common(String text) {
         if ((level & COMMON) != 0) {
             out.print(text);

@@ -22,7 +22,12 @@ public final class Main {
 
     /** Runs the command line with the given streams; returns the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new CollectorCommand(out, err));
+        return run(args, out, err, System.in);
+    }
+
+    /** Runs the command line with the given streams ({@code in} feeds {@code -R}); returns the exit status. */
+    static int run(String[] args, PrintStream out, PrintStream err, java.io.InputStream in) {
+        CommandLine cl = new CommandLine(new CollectorCommand(out, err, in));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         cl.setExitCodeExceptionMapper(e -> FAILED);
