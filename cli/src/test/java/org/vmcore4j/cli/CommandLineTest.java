@@ -39,7 +39,7 @@ class CommandLineTest {
     void dumpDmesgNeedsTwoFiles() {
         Run r = run("--dump-dmesg", "only-one");
         assertEquals(1, r.status());
-        assertTrue(r.err().contains("VMCORE and DUMPFILE"), r.err());
+        assertTrue(r.err().contains("Commandline parameter is invalid"), r.err());
         assertTrue(r.out().contains("vmcore4j Failed."), r.out());
     }
 
