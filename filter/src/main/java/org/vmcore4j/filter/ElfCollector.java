@@ -62,7 +62,8 @@ public final class ElfCollector {
     /**
      * Writes {@code dump} filtered by {@code filter} as an ELF core into {@code sink}, as
      * {@code makedumpfile -E -d LEVEL} does. Zero pages are always handled the ELF way (removed
-     * from the dumpable pages), whatever {@code filter} says. The sink is not closed.
+     * from the dumpable pages), whatever {@code filter} says. On success the sink's
+     * {@link DumpSink#finish()} is called; the sink is not closed.
      *
      * @param listener scan progress (it replaces the filter's listener unless it is
      *                 {@link CollectorListener#NONE}) and copy progress
@@ -327,6 +328,7 @@ public final class ElfCollector {
                 }
             }
             writer.finish();
+            sink.finish(); // a flattened stream (-F) gets its end marker only from a complete dump
         } catch (IOException | RuntimeException e) {
             boolean flagged = writer.markIncomplete();
             String msg = String.format("%s: the ELF dump is incomplete: %d of %d PT_LOAD segments (%d of %d dumpable "
