@@ -28,9 +28,12 @@ public final class MappedFileSource implements RandomAccessSource {
     private final int chunkPower;
     private final long chunkMask;
     private volatile ByteBuffer[] chunks;
+    private final Path path;
+    private volatile ChannelSource fallback;
 
-    private MappedFileSource(String description, long size, int chunkPower, ByteBuffer[] chunks) {
-        this.description = description;
+    private MappedFileSource(Path path, long size, int chunkPower, ByteBuffer[] chunks) {
+        this.path = path;
+        this.description = path.toString();
         this.size = size;
         this.chunkPower = chunkPower;
         this.chunkMask = (1L << chunkPower) - 1;
@@ -61,7 +64,7 @@ public final class MappedFileSource implements RandomAccessSource {
                 }
                 chunks[i] = m.order(ByteOrder.LITTLE_ENDIAN);
             }
-            return new MappedFileSource(file.toString(), size, chunkPower, chunks);
+            return new MappedFileSource(file, size, chunkPower, chunks);
         }
     }
 
@@ -104,15 +107,48 @@ public final class MappedFileSource implements RandomAccessSource {
         Objects.checkFromIndexSize(off, len, dst.length);
         checkRange(pos, len);
         ByteBuffer[] c = chunks();
-        while (len > 0) {
-            ByteBuffer chunk = c[(int) (pos >>> chunkPower)];
-            int in = (int) (pos & chunkMask);
-            int n = Math.min(len, chunk.limit() - in);
-            chunk.get(in, dst, off, n);
-            pos += n;
-            off += n;
-            len -= n;
+        long p = pos;
+        int o = off;
+        int l = len;
+        try {
+            while (l > 0) {
+                ByteBuffer chunk = c[(int) (p >>> chunkPower)];
+                int in = (int) (p & chunkMask);
+                int n = Math.min(l, chunk.limit() - in);
+                chunk.get(in, dst, o, n);
+                p += n;
+                o += n;
+                l -= n;
+            }
+        } catch (InternalError e) {
+            fallback(p, e).read(pos, dst, off, len);
         }
+    }
+
+    /**
+     * A mapped page could not be brought in (SIGBUS: the file shrank under us, or its file system
+     * cannot back the page, e.g. a hole of a sparse file on a full tmpfs): the JVM reports it as an
+     * InternalError. The same bytes are then read with positional reads, which need no page to be
+     * allocated; if the file really shrank, those fail with an ordinary I/O error.
+     */
+    private ChannelSource fallback(long pos, InternalError e) throws IOException {
+        ChannelSource f = fallback;
+        if (f == null) {
+            synchronized (this) {
+                f = fallback;
+                if (f == null) {
+                    try {
+                        f = ChannelSource.open(path);
+                    } catch (IOException io) {
+                        io.addSuppressed(e);
+                        throw new IOException("cannot read " + description + " at offset " + pos + ": the mapped file "
+                                + "could not be paged in, and reading it instead failed too", io);
+                    }
+                    fallback = f;
+                }
+            }
+        }
+        return f;
     }
 
     @Override
@@ -120,14 +156,21 @@ public final class MappedFileSource implements RandomAccessSource {
         int len = dst.remaining();
         checkRange(pos, len);
         ByteBuffer[] c = chunks();
-        while (len > 0) {
-            ByteBuffer chunk = c[(int) (pos >>> chunkPower)];
-            int in = (int) (pos & chunkMask);
-            int n = Math.min(len, chunk.limit() - in);
-            dst.put(dst.position(), chunk, in, n);
-            dst.position(dst.position() + n);
-            pos += n;
-            len -= n;
+        int start = dst.position();
+        long p = pos;
+        try {
+            while (len > 0) {
+                ByteBuffer chunk = c[(int) (p >>> chunkPower)];
+                int in = (int) (p & chunkMask);
+                int n = Math.min(len, chunk.limit() - in);
+                dst.put(dst.position(), chunk, in, n);
+                dst.position(dst.position() + n);
+                p += n;
+                len -= n;
+            }
+        } catch (InternalError e) {
+            dst.position(start);
+            fallback(p, e).read(pos, dst);
         }
     }
 
@@ -151,7 +194,11 @@ public final class MappedFileSource implements RandomAccessSource {
     @Override
     public byte readByte(long pos) throws IOException {
         checkRange(pos, 1);
-        return chunks()[(int) (pos >>> chunkPower)].get((int) (pos & chunkMask));
+        try {
+            return chunks()[(int) (pos >>> chunkPower)].get((int) (pos & chunkMask));
+        } catch (InternalError e) {
+            return fallback(pos, e).readByte(pos);
+        }
     }
 
     @Override
@@ -159,7 +206,12 @@ public final class MappedFileSource implements RandomAccessSource {
         checkRange(pos, 2);
         int in = (int) (pos & chunkMask);
         ByteBuffer chunk = chunks()[(int) (pos >>> chunkPower)];
-        short v = in + 2 <= chunk.limit() ? chunk.getShort(in) : slowShort(pos);
+        short v;
+        try {
+            v = in + 2 <= chunk.limit() ? chunk.getShort(in) : slowShort(pos);
+        } catch (InternalError e) {
+            return fallback(pos, e).readShort(pos, order);
+        }
         return order == ByteOrder.LITTLE_ENDIAN ? v : Short.reverseBytes(v);
     }
 
@@ -168,7 +220,12 @@ public final class MappedFileSource implements RandomAccessSource {
         checkRange(pos, 4);
         int in = (int) (pos & chunkMask);
         ByteBuffer chunk = chunks()[(int) (pos >>> chunkPower)];
-        int v = in + 4 <= chunk.limit() ? chunk.getInt(in) : slowInt(pos);
+        int v;
+        try {
+            v = in + 4 <= chunk.limit() ? chunk.getInt(in) : slowInt(pos);
+        } catch (InternalError e) {
+            return fallback(pos, e).readInt(pos, order);
+        }
         return order == ByteOrder.LITTLE_ENDIAN ? v : Integer.reverseBytes(v);
     }
 
@@ -177,7 +234,12 @@ public final class MappedFileSource implements RandomAccessSource {
         checkRange(pos, 8);
         int in = (int) (pos & chunkMask);
         ByteBuffer chunk = chunks()[(int) (pos >>> chunkPower)];
-        long v = in + 8 <= chunk.limit() ? chunk.getLong(in) : slowLong(pos);
+        long v;
+        try {
+            v = in + 8 <= chunk.limit() ? chunk.getLong(in) : slowLong(pos);
+        } catch (InternalError e) {
+            return fallback(pos, e).readLong(pos, order);
+        }
         return order == ByteOrder.LITTLE_ENDIAN ? v : Long.reverseBytes(v);
     }
 
@@ -200,7 +262,11 @@ public final class MappedFileSource implements RandomAccessSource {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
+        ChannelSource f = fallback;
+        if (f != null) {
+            f.close();
+        }
         chunks = null;
     }
 

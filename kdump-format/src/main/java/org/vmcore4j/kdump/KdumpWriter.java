@@ -31,9 +31,10 @@ import org.vmcore4j.kdump.codec.Compression;
  * ({@link #writeMemoryBitmap}, {@link #writeDumpableBitmap}) and pages in PFN order, already
  * compressed ({@link #writePage}) or known to be zeros ({@link #writeZeroPage}).
  *
- * <p><b>Nothing lost.</b> Descriptors are written only after the data they point to, so a
- * descriptor on disk never points at bytes that are not. When the sink fails (full disk, size
- * limit), {@link #abort} writes the descriptors of every page whose data did reach the sink, sets
+ * <p><b>Nothing lost.</b> Descriptors and data are flushed together, descriptors first, as
+ * makedumpfile does, so that on a full disk the descriptor blocks are already allocated. When the
+ * sink fails (full disk, size limit), {@link #abort} writes out what it can of the buffered data,
+ * keeps the descriptors of every page whose data reached the sink, zeroes the others, sets
  * {@link DiskDumpHeader#STATUS_INCOMPLETE} in the header (where the sink can rewrite), and leaves
  * a file readers open: pages written read back, the others read as lost (their descriptor is zero
  * or past the end of the file, as crash and libkdumpfile understand an incomplete dump).
@@ -344,38 +345,25 @@ public final class KdumpWriter {
         }
     }
 
-    /** Writes buffered page data, then the descriptors that point to it. */
+    /**
+     * Writes the buffered descriptors, then the data they point to, in makedumpfile's order
+     * (write_kdump_page): on a full disk the descriptor blocks are then already allocated, and
+     * {@link #abort} only overwrites them. Both buffers are kept until both writes succeeded.
+     */
     private void flush() throws IOException {
-        guarded(this::flushData);
-        guarded(this::flushDescriptors);
-    }
-
-    private void flushData() throws IOException {
-        if (data.position() > 0) {
-            // a duplicate, so that a failed write leaves the buffer as it was for abort's salvage
-            sink.write(dataBufferOffset, data.duplicate().flip());
-        }
-        dataBufferOffset = dataEnd;
-        data.clear();
-    }
-
-    private void flushDescriptors() throws IOException {
-        int n = descriptors.position() / PageDescriptor.SIZE;
-        flushDescriptors(n);
-    }
-
-    /** Writes the first {@code n} buffered descriptors and keeps the rest buffered. */
-    private void flushDescriptors(int n) throws IOException {
-        if (n > 0) {
-            ByteBuffer out = descriptors.duplicate().position(0).limit(n * PageDescriptor.SIZE);
-            sink.write(descriptorTableOffset + descriptorsWritten * PageDescriptor.SIZE, out);
-            descriptorsWritten += n;
-        }
-        int left = descriptors.position() / PageDescriptor.SIZE - n;
-        ByteBuffer rest = descriptors.duplicate().position(n * PageDescriptor.SIZE).limit(descriptors.position());
-        descriptors.clear();
-        descriptors.put(rest);
-        System.arraycopy(descriptorDataEnds, n, descriptorDataEnds, 0, left);
+        guarded(() -> {
+            if (descriptors.position() > 0) {
+                sink.write(descriptorTableOffset + descriptorsWritten * PageDescriptor.SIZE,
+                        descriptors.duplicate().flip());
+            }
+            if (data.position() > 0) {
+                sink.write(dataBufferOffset, data.duplicate().flip());
+            }
+            descriptorsWritten += descriptors.position() / PageDescriptor.SIZE;
+            descriptors.clear();
+            dataBufferOffset = dataEnd;
+            data.clear();
+        });
     }
 
     /**
@@ -419,11 +407,21 @@ public final class KdumpWriter {
         while (safe < buffered && descriptorDataEnds[safe] <= committedDataEnd) {
             safe++;
         }
+        // the buffered descriptors may be on disk already (a flush fails after them): those whose data
+        // did not make it become zero, which readers take for a page lost from an incomplete dump
+        ByteBuffer out = descriptors.duplicate().flip();
+        for (int i = safe * PageDescriptor.SIZE; i < out.limit(); i++) {
+            out.put(i, (byte) 0);
+        }
         try {
-            flushDescriptors(safe);
+            if (out.hasRemaining()) {
+                sink.write(descriptorTableOffset + descriptorsWritten * PageDescriptor.SIZE, out);
+            }
         } catch (IOException e) {
             cause.addSuppressed(e);
         }
+        descriptorsWritten += safe;
+        descriptors.clear();
         if (sink.canRewrite()) {
             byte[] marked = headerBlock.clone();
             ByteBuffer b = ByteBuffer.wrap(marked).order(order);

@@ -1,0 +1,285 @@
+package org.vmcore4j.filter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.PageStatus;
+import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreFormatException;
+import org.vmcore4j.kdump.KdumpVmcore;
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.RequiresCorpus;
+
+/**
+ * Nothing lost: a kdump collection into an output that fills up at byte N, for many N, leaves a
+ * file that opens with INCOMPLETE set and every page it claims to hold correct; the input is never
+ * changed. The full disk is modelled the way a file system behaves: once space runs out, a write
+ * succeeds only where it overwrites bytes already written (allocated blocks), so the writer's
+ * clean-up must live with that; and also tried on a real, tiny tmpfs.
+ */
+@RequiresCorpus
+class WriteFailureTest {
+    private static final List<String> SUMMARY = Collections.synchronizedList(new ArrayList<>());
+    private static Corpus.Dump dump;
+    private static String inputDigest;
+    private static long fullSize;
+
+    @BeforeAll
+    static void digestInput() throws Exception {
+        dump = Corpus.x86_64Dumps().get(0);
+        inputDigest = sha256(dump.vmcore());
+    }
+
+    @AfterAll
+    static void inputUnchanged() throws Exception {
+        assertEquals(inputDigest, sha256(dump.vmcore()), "the input vmcore changed");
+        SUMMARY.add("input SHA-256 unchanged: " + inputDigest.substring(0, 16) + "...");
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "write-failure.txt"), SUMMARY);
+        SUMMARY.forEach(System.out::println);
+    }
+
+    @Test
+    void fullDiskAtManyOffsetsLeavesAReadableIncompleteDump() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "write-failure"));
+        Path full = dir.resolve("full");
+        long needed;
+        try (Vmcore v = Vmcore.open(dump.vmcore()); FullDisk s = new FullDisk(DumpSink.toFile(full), Long.MAX_VALUE)) {
+            KdumpCollector.write(v, PageFilter.forLevel(31), KdumpCollector.Options.of(Compression.ZSTD), s,
+                    CollectorListener.NONE);
+            needed = s.used; // bytes the file really occupies (headers leave holes)
+        }
+        fullSize = Files.size(full);
+        Files.delete(full);
+        List<Long> points = new ArrayList<>();
+        for (long n : new long[] {0, 100, 464, 4096, 4200, 8192, 20_000, 70_000, 100_000}) {
+            points.add(n);
+        }
+        for (int i = 1; i <= 24; i++) {
+            points.add(needed * i / 25 + i * 7919L);
+        }
+        points.add(needed - 1);
+        int opened = 0;
+        long totalPages = 0;
+        try (Vmcore source = Vmcore.open(dump.vmcore())) {
+            for (long n : points) {
+                Path out = dir.resolve("fail-at-" + n);
+                IncompleteDumpException e;
+                try (FullDisk sink = new FullDisk(DumpSink.toFile(out), n)) {
+                    e = assertThrows(IncompleteDumpException.class, () -> KdumpCollector.write(source,
+                            PageFilter.forLevel(31), KdumpCollector.Options.of(Compression.ZSTD).withWorkers(2), sink,
+                            CollectorListener.NONE), "fail at " + n);
+                }
+                assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+                long present;
+                try (KdumpVmcore k = KdumpVmcore.open(out)) {
+                    assertTrue(k.incomplete(), "INCOMPLETE flag at " + n);
+                    present = checkPresentPages(k, source);
+                    opened++;
+                } catch (VmcoreFormatException unreadable) {
+                    // only a failure inside the headers and bitmaps may leave nothing to read
+                    assertTrue(n < 140_000, "fail at " + n + " left an unreadable file: " + unreadable.getMessage());
+                    present = 0;
+                }
+                assertTrue(present <= e.pagesWritten() + 1, "fail at " + n + ": " + present + " pages read, "
+                        + e.pagesWritten() + " reported");
+                totalPages += present;
+                Files.delete(out);
+            }
+        }
+        assertTrue(opened >= points.size() - 8, opened + " of " + points.size() + " opened");
+        SUMMARY.add(String.format("%s -z -d 31 (%,d bytes complete) failing at %d offsets: %d files open "
+                + "INCOMPLETE, %,d written pages read back equal to the vmcore, none wrong", dump.name(), fullSize,
+                points.size(), opened, totalPages));
+    }
+
+    /** Every PRESENT page equals the source; a page is PRESENT, LOST or EXCLUDED, never silently wrong. */
+    static long checkPresentPages(KdumpVmcore k, Vmcore source) throws IOException {
+        PhysicalMemory w = k.physicalMemory();
+        PhysicalMemory s = source.physicalMemory();
+        byte[] a = new byte[w.pageSize()];
+        byte[] b = new byte[w.pageSize()];
+        long present = 0;
+        for (long pfn = 0; pfn < w.endPfn(); pfn++) {
+            if (w.status(pfn) == PageStatus.PRESENT) {
+                w.readPage(pfn, a, 0);
+                s.readPage(pfn, b, 0);
+                if (!java.util.Arrays.equals(a, b)) {
+                    throw new AssertionError("PFN " + pfn + " reads back wrong from " + k.description());
+                }
+                present++;
+            }
+        }
+        return present;
+    }
+
+    @Test
+    void realTmpfsFillsUp() throws Exception {
+        // outside target/, so that a mount left behind by a killed run never blocks `mvn clean`
+        Path mnt = Files.createTempDirectory("vmcore4j-tmpfs-");
+        if (!run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt.toString())) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, "cannot mount a tmpfs here (not root?)");
+        }
+        try (Vmcore source = Vmcore.open(dump.vmcore())) {
+            Path out = mnt.resolve("dump");
+            IncompleteDumpException e;
+            try (DumpSink sink = DumpSink.toFile(out)) {
+                e = assertThrows(IncompleteDumpException.class, () -> KdumpCollector.write(source,
+                        PageFilter.forLevel(31), KdumpCollector.Options.of(Compression.ZLIB), sink,
+                        CollectorListener.NONE));
+            }
+            long present;
+            // read back from a copy on disk: paging in a hole of a sparse file on a full tmpfs needs a free
+            // page, so mapped reads of the file in place can fault (SIGBUS)
+            Path copy = Files.copy(out, Path.of("target", "tmpfs-dump-copy"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (KdumpVmcore k = KdumpVmcore.open(copy)) {
+                assertTrue(k.incomplete());
+                present = checkPresentPages(k, source);
+            }
+            assertTrue(present > 1000, present + " pages");
+            assertEquals(e.pagesWritten(), present, "pages reported written");
+            Files.delete(copy);
+            SUMMARY.add(String.format("%s -c -d 31 into an 8 MiB tmpfs: %s; file opens INCOMPLETE, %,d pages read "
+                    + "back equal", dump.name(), e.getMessage().replaceAll("\\s+", " "), present));
+        } finally {
+            run("umount", "-l", mnt.toString());
+            Files.deleteIfExists(mnt);
+        }
+    }
+
+    private static boolean run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
+    static String sha256(Path p) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0;) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * A file that runs out of space after {@code capacity} new bytes: from then on a write succeeds
+     * only where every byte it touches was written before (as a file system overwrites allocated
+     * blocks), otherwise it writes what fits and throws "No space left on device".
+     */
+    static final class FullDisk implements DumpSink {
+        private final DumpSink target;
+        private final long capacity;
+        private final TreeMap<Long, Long> written = new TreeMap<>(); // start -> end, disjoint
+        long used;
+
+        FullDisk(DumpSink target, long capacity) {
+            this.target = target;
+            this.capacity = capacity;
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws IOException {
+            long end = offset + src.remaining();
+            long fresh = (end - offset) - overlap(offset, end);
+            if (used + fresh <= capacity) {
+                target.write(offset, src);
+                add(offset, end);
+                used += fresh;
+                return;
+            }
+            // write the longest prefix that fits
+            long lo = offset;
+            long hi = end;
+            while (lo < hi) {
+                long mid = (lo + hi + 1) >>> 1;
+                if (used + (mid - offset) - overlap(offset, mid) <= capacity) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            if (lo > offset) {
+                ByteBuffer head = src.slice().limit((int) (lo - offset));
+                target.write(offset, head);
+                used += (lo - offset) - overlap(offset, lo);
+                add(offset, lo);
+            }
+            throw new IOException("No space left on device");
+        }
+
+        private long overlap(long from, long to) {
+            long sum = 0;
+            Map.Entry<Long, Long> e = written.floorEntry(from);
+            Long key = e != null && e.getValue() > from ? e.getKey() : written.ceilingKey(from);
+            while (key != null && key < to) {
+                long s = Math.max(key, from);
+                long t = Math.min(written.get(key), to);
+                if (t > s) {
+                    sum += t - s;
+                }
+                key = written.higherKey(key);
+            }
+            return sum;
+        }
+
+        private void add(long from, long to) {
+            Map.Entry<Long, Long> e = written.floorEntry(from);
+            if (e != null && e.getValue() >= from) {
+                from = e.getKey();
+                to = Math.max(to, e.getValue());
+                written.remove(e.getKey());
+            }
+            Long k = written.ceilingKey(from);
+            while (k != null && k <= to) {
+                to = Math.max(to, written.remove(k));
+                k = written.ceilingKey(from);
+            }
+            written.put(from, to);
+        }
+
+        @Override
+        public boolean canRewrite() {
+            return true;
+        }
+
+        @Override
+        public long bytesWritten() {
+            return target.bytesWritten();
+        }
+
+        @Override
+        public String description() {
+            return target.description();
+        }
+
+        @Override
+        public void close() throws IOException {
+            target.close();
+        }
+    }
+}
