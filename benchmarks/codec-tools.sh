@@ -18,7 +18,8 @@
 #                 open/create/write/unlink and each format's header and checksum;
 #      process    one process per page on the first 256 pages: what a shell loop gets, process-bound.
 # The tables go to stdout and OUT/report.txt. OUT is $VMCORE4J_CODEC_OUT or benchmarks/target/codec-tools.
-# MB = 10^6 bytes of uncompressed data, per second, on one core. Ratio = sample bytes / bytes stored
+# Optional extras (Debian 12): apt-get install -y lzop pigz lz4 liblz4-dev python3-snappy; a missing tool is
+# reported as such. MB = 10^6 bytes of uncompressed data, per second, on one core. Ratio = sample bytes / bytes stored
 # (a page that does not shrink is stored raw, as makedumpfile does). Build the jar first:
 #   mvn -B -o -q install -DskipTests -pl core,testdata,elf,kdump-format,filter && mvn -B -o -q package -pl benchmarks -DskipTests
 set -euo pipefail
@@ -46,11 +47,13 @@ java -cp "$jar" org.vmcore4j.benchmarks.PageSample "${dump_args[@]}" --out "$out
 
 echo "== 2. native per-page baseline" >&2
 if command -v gcc >/dev/null && [ -f /usr/include/lzo/lzo1x.h ] && [ -f /usr/include/zstd.h ] \
-        && [ -f /usr/include/snappy-c.h ] && [ -f /usr/include/zlib.h ] && [ -f /usr/include/lz4.h ]; then
-    gcc -O2 -Wall -o "$out/codec-native" "$here/native/codec-native.c" -lz -llzo2 -lsnappy -lzstd -llz4
+        && [ -f /usr/include/snappy-c.h ] && [ -f /usr/include/zlib.h ]; then
+    lz4=(-llz4)
+    [ -f /usr/include/lz4.h ] || { lz4=(-DNO_LZ4); echo "no liblz4-dev: no native lz4 row" >&2; }
+    gcc -O2 -Wall -o "$out/codec-native" "$here/native/codec-native.c" -lz -llzo2 -lsnappy -lzstd "${lz4[@]}"
     "$out/codec-native" "$out/sample.bin" 4096 1.0 3 | tee "$out/native.tsv" >&2
 else
-    echo "skipped: needs gcc, zlib1g-dev, liblzo2-dev, libsnappy-dev, libzstd-dev, liblz4-dev" >&2
+    echo "skipped: needs gcc, zlib1g-dev, liblzo2-dev, libsnappy-dev, libzstd-dev (and liblz4-dev for lz4)" >&2
     : > "$out/native.tsv"
 fi
 
