@@ -1,0 +1,72 @@
+package org.vmcore4j.filter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.kdump.KdumpVmcore;
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.RequiresCorpus;
+
+/**
+ * vmcore4j's opt-in LZ4 dumps: written from the corpus, read back page for page, and converted
+ * offline to a standard codec; the converted file is byte for byte the file a direct -z run writes,
+ * so nothing of the LZ4 detour is visible to crash or libkdumpfile.
+ */
+@RequiresCorpus
+class Lz4ConversionTest {
+
+    static java.util.List<Corpus.Dump> dumps() {
+        return Corpus.x86_64Dumps();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dumps")
+    void lz4DumpConvertsToTheDirectZstdFile(Corpus.Dump d) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "lz4"));
+        Path lz4 = dir.resolve(d.name() + ".lz4.kdump");
+        Path converted = dir.resolve(d.name() + ".converted.kdump");
+        Path direct = dir.resolve(d.name() + ".direct.kdump");
+        try (Vmcore vmcore = Vmcore.open(d.vmcore())) {
+            try (DumpSink s = DumpSink.toFile(lz4)) {
+                KdumpCollector.write(vmcore, PageFilter.forLevel(31),
+                        KdumpCollector.Options.of(Compression.LZ4).withWorkers(2), s, CollectorListener.NONE);
+            }
+            try (DumpSink s = DumpSink.toFile(direct)) {
+                KdumpCollector.write(vmcore, PageFilter.forLevel(31), KdumpCollector.Options.of(Compression.ZSTD), s,
+                        CollectorListener.NONE);
+            }
+            long pages;
+            try (KdumpVmcore k = KdumpVmcore.open(lz4)) {
+                assertEquals(Compression.LZ4, k.header().compression());
+                pages = ElfPagesCheck.assertDumpablePagesEqual(k, vmcore, 2000);
+                try (DumpSink s = DumpSink.toFile(converted)) {
+                    KdumpCollector.write(k, PageFilter.forLevel(31), KdumpCollector.Options.of(Compression.ZSTD), s,
+                            CollectorListener.NONE);
+                }
+            }
+            long mismatch = KdumpComparison.firstDifference(direct, converted);
+            assertTrue(mismatch < 0, () -> {
+                try {
+                    return KdumpComparison.describe(direct, converted, mismatch);
+                } catch (Exception e) {
+                    return e.toString();
+                }
+            });
+            System.out.printf("%-16s -d 31: LZ4 file %,d bytes (zstd %,d), %,d pages equal to the vmcore; converted "
+                    + "to -z byte-identical to the direct -z file%n", d.name(), Files.size(lz4), Files.size(direct),
+                    pages);
+        } finally {
+            Files.deleteIfExists(lz4);
+            Files.deleteIfExists(converted);
+            Files.deleteIfExists(direct);
+        }
+    }
+}
