@@ -98,6 +98,35 @@ public final class Corpus {
         }
     }
 
+    /**
+     * The folder of the kernels' debug vmlinux files, as {@code testdata/tools/get-vmlinux.sh} fills it
+     * ({@code KVER/vmlinux-KVER}): {@code VMCORE4J_VMLINUX_DIR} if set, else
+     * {@code ${XDG_CACHE_HOME:-~/.cache}/vmcore4j-lab/dbg}, the script's own default.
+     */
+    public static Path vmlinuxDirectory() {
+        String env = System.getenv("VMCORE4J_VMLINUX_DIR");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("vmcore4j-lab").resolve("dbg");
+    }
+
+    /**
+     * The debug vmlinux of the kernel {@code d} was made from ({@code kver} of its {@code params.txt}),
+     * if {@code testdata/tools/get-vmlinux.sh} (or {@code prepare-vmlinux.sh}) has fetched it.
+     */
+    public static Optional<Path> vmlinux(Dump d) {
+        return d.param("kver").map(k -> vmlinuxDirectory().resolve(k).resolve("vmlinux-" + k)).filter(p -> {
+            try {
+                return Files.isRegularFile(p) && Files.size(p) > 0;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
     /** The reference makedumpfile from {@code VMCORE4J_MAKEDUMPFILE}, if set and executable. */
     public static Optional<Path> makedumpfile() {
         String env = System.getenv("VMCORE4J_MAKEDUMPFILE");

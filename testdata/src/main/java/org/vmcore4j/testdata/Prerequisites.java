@@ -45,6 +45,15 @@ public final class Prerequisites implements ExecutionCondition {
                 && !probe(Corpus.systemPython(), "-c", "import kdumpfile")) {
             missing.add("python3-libkdumpfile is not installed (apt-get install python3-libkdumpfile)");
         }
+        if (AnnotationSupport.isAnnotated(e, RequiresVmlinux.class)) {
+            for (Corpus.Dump d : Corpus.x86_64Dumps()) {
+                if (Corpus.vmlinux(d).isEmpty()) {
+                    missing.add("no debug vmlinux for corpus dump " + d.name() + " (kernel "
+                            + d.param("kver").orElse("?") + ") in " + Corpus.vmlinuxDirectory()
+                            + " (run testdata/tools/prepare-vmlinux.sh " + d.dir() + ", or set VMCORE4J_VMLINUX_DIR)");
+                }
+            }
+        }
         AnnotationSupport.findAnnotation(e, RequiresCommand.class).ifPresent(rc -> {
             for (String cmd : rc.value()) {
                 if (!onPath(cmd)) {
