@@ -10,10 +10,13 @@
 #                   built once into ~/.cache/vmcore4j-ref (skipped if VMCORE4J_MAKEDUMPFILE is set)
 #   3 corpus        testdata/tools/make-corpus.sh: the real kdump dumps, built once into
 #                   $VMCORE4J_CORPUS (default ~/.cache/vmcore4j-corpus)
-#   4 maven         mvn -B verify MAVEN_ARGS, with VMCORE4J_CORPUS, VMCORE4J_MAKEDUMPFILE and
-#                   VMCORE4J_REQUIRE_CORPUS=1 exported, so real-dump tests fail, never skip,
-#                   when a prerequisite is missing.
-# VMCORE4J_REQUIRE_CORPUS=0 ./test.sh keeps going when phase 2 or 3 cannot provide their
+#   4 vmlinux       testdata/tools/prepare-vmlinux.sh for every corpus dump: the kernel's debug
+#                   vmlinux for crash and drgn (about 1 GB downloaded once per kernel, then cached
+#                   in ~/.cache/vmcore4j-lab/dbg, with a gdb index added); exports VMCORE4J_VMLINUX_DIR
+#   5 maven         mvn -B verify MAVEN_ARGS, with VMCORE4J_CORPUS, VMCORE4J_MAKEDUMPFILE,
+#                   VMCORE4J_VMLINUX_DIR and VMCORE4J_REQUIRE_CORPUS=1 exported, so real-dump tests
+#                   fail, never skip, when a prerequisite is missing.
+# VMCORE4J_REQUIRE_CORPUS=0 ./test.sh keeps going when phase 2, 3 or 4 cannot provide their
 # part, and lets the tests that need it skip (a local run without the reference tarball).
 # The last lines are Surefire's totals over all modules; the exit status is Maven's.
 set -euo pipefail
@@ -85,8 +88,28 @@ else
     phase_end "unavailable"
 fi
 
-# ---- 4. maven ----
-phase_start maven "mvn -B verify $* (VMCORE4J_CORPUS=${VMCORE4J_CORPUS:-} VMCORE4J_MAKEDUMPFILE=${VMCORE4J_MAKEDUMPFILE:-} VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS)"
+# ---- 4. debug vmlinux of each corpus kernel (crash, drgn) ----
+phase_start vmlinux "debug vmlinux per corpus dump (testdata/tools/prepare-vmlinux.sh; about 1 GB per kernel when not cached)"
+VMLINUXES=()
+for dump in "${VMCORE4J_CORPUS:-/nonexistent}"/*/; do
+    [ -s "$dump/vmcore" ] && [ -f "$dump/gen/params.txt" ] || continue
+    if "$TOOLS/prepare-vmlinux.sh" "$dump" > "$TMP/vmlinux.out"; then
+        v=$(tail -1 "$TMP/vmlinux.out")
+        VMLINUXES+=("$(basename "$v")")
+        VMCORE4J_VMLINUX_DIR=$(dirname "$(dirname "$v")"); export VMCORE4J_VMLINUX_DIR
+    else
+        optional "prepare-vmlinux.sh could not provide the debug vmlinux of $(basename "$dump") (see above)"
+    fi
+done
+if [ ${#VMLINUXES[@]} = 0 ]; then
+    optional "no corpus dump to fetch a debug vmlinux for"
+    phase_end "unavailable"
+else
+    phase_end "${VMCORE4J_VMLINUX_DIR}: ${VMLINUXES[*]}"
+fi
+
+# ---- 5. maven ----
+phase_start maven "mvn -B verify $* (VMCORE4J_CORPUS=${VMCORE4J_CORPUS:-} VMCORE4J_MAKEDUMPFILE=${VMCORE4J_MAKEDUMPFILE:-} VMCORE4J_VMLINUX_DIR=${VMCORE4J_VMLINUX_DIR:-} VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS)"
 set +e
 mvn -B -ntp verify "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' | tee "$TMP/mvn.log"   # (Debian's Maven 3.8 emits colour resets even with -B)
 MVN_RC=${PIPESTATUS[0]}
