@@ -92,24 +92,47 @@ final class CollectorCommand implements Callable<Integer> {
     @Option(names = "-d", paramLabel = "LEVEL[,LEVEL...]", description = "dump level 0-31 (exclude: 1 zero, 2 cache, "
             + "4 private cache, 8 user, 16 free pages); further levels are tried in turn if the output fills up")
     void dumpLevel(String value) {
+        // makedumpfile's parse_dump_level: strtok(",") skips empty items, atoi reads each (so "a" is 0),
+        // up to 32 levels
         List<Integer> levels = new ArrayList<>();
-        for (String s : value.split(",", -1)) {
-            int l;
-            try {
-                l = Integer.parseInt(s.trim());
-            } catch (NumberFormatException e) {
-                throw new picocli.CommandLine.ParameterException(spec(), "Dump_level(" + s + ") is invalid.");
+        for (String s : value.split(",")) {
+            if (s.isEmpty()) {
+                continue;
             }
+            int l = atoi(s);
             if (l < 0 || l > 31) {
                 throw new picocli.CommandLine.ParameterException(spec(), "Dump_level(" + l + ") is invalid.");
             }
+            if (levels.size() >= 32) {
+                throw new picocli.CommandLine.ParameterException(spec(), "Dump_level is invalid.");
+            }
             levels.add(l);
         }
-        if (levels.size() > 8) {
-            throw new picocli.CommandLine.ParameterException(spec(), "Dump_level is invalid.");
+        if (!levels.isEmpty()) {
+            dumpLevels = levels;
         }
-        dumpLevels = levels;
         dumpLevelGiven = true;
+    }
+
+    /** C's atoi, as makedumpfile reads numeric options: leading blanks, a sign, digits; 0 when none. */
+    static int atoi(String s) {
+        int i = 0;
+        int n = s.length();
+        while (i < n && " \t\n\u000b\f\r".indexOf(s.charAt(i)) >= 0) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            negative = s.charAt(i) == '-';
+            i++;
+        }
+        long v = 0;
+        while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            v = Math.min(v * 10 + (s.charAt(i) - '0'), 1L << 31);
+            i++;
+        }
+        v = negative ? -v : v;
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
     }
 
     @Option(names = "-E", description = "write an ELF dump instead of a kdump-compressed one")
@@ -129,6 +152,10 @@ final class CollectorCommand implements Callable<Integer> {
 
     @Option(names = "--num-threads", paramLabel = "N", description = "compress pages on N threads (the output is the "
             + "same whatever N)")
+    void numThreads(String value) {
+        numThreads = atoi(value);
+    }
+
     int numThreads;
 
     @Option(names = "--dump-dmesg", description = "write the crashed kernel's log (dmesg) to LOGFILE instead of a dump")
@@ -146,14 +173,26 @@ final class CollectorCommand implements Callable<Integer> {
 
     @Option(names = "-b", paramLabel = "ORDER", description = "accepted for compatibility (makedumpfile's write "
             + "cache of 2^ORDER pages); vmcore4j's buffers do not depend on it")
+    void blockOrder(String value) {
+        blockOrder = atoi(value);
+    }
+
     Integer blockOrder;
 
     @Option(names = "--cyclic-buffer", paramLabel = "KB", description = "bitmap memory per cycle in KiB "
-            + "(default 4096: 2^25 pages per cycle)")
+            + "(default 4096: 2^25 pages per cycle; larger sizes are cut to the most vmcore4j uses)")
+    void cyclicBuffer(String value) {
+        cyclicBufferKib = (long) atoi(value);
+    }
+
     Long cyclicBufferKib;
 
     @Option(names = "--splitblock-size", paramLabel = "KB", description = "granularity of --split ranges in KiB "
-            + "(default 1048576)")
+            + "(default 1048576; 0 means the default)")
+    void splitblock(String value) {
+        splitblockKib = (long) atoi(value);
+    }
+
     Long splitblockKib;
 
     @Option(names = "--work-dir", paramLabel = "DIR", description = "accepted for compatibility: vmcore4j keeps its "
@@ -174,7 +213,11 @@ final class CollectorCommand implements Callable<Integer> {
 
     @Option(names = "--message-level", paramLabel = "N", defaultValue = "7",
             description = "bitmask of messages: 1 progress, 2 common, 4 error, 8 debug, 16 report (default 7)")
-    int messageLevel;
+    void messageLevel(String value) {
+        messageLevel = atoi(value);
+    }
+
+    int messageLevel = Console.DEFAULT_LEVEL;
 
     @Option(names = "-D", description = "print debug messages (message level 8)")
     boolean debug;
@@ -294,12 +337,8 @@ final class CollectorCommand implements Callable<Integer> {
         if (sizeLimit != null && parseSize(sizeLimit) <= 0) {
             return "Limit size(" + sizeLimit + ") is invalid.";
         }
-        if (cyclicBufferKib != null && (cyclicBufferKib < 0
-                || cyclicBufferKib * 1024 > PageFilter.MAX_CYCLE_BUFFER_BYTES)) {
-            return "The cyclic buffer size(" + cyclicBufferKib + " KiB) is invalid.";
-        }
-        if (splitblockKib != null && splitblockKib <= 0) {
-            return "The splitblock size could not be 0.";
+        if (splitblockKib != null && splitblockKib < 0) {
+            return "The splitblock size(" + splitblockKib + " KiB) is invalid.";
         }
         if (blockOrder != null && (blockOrder < 0 || blockOrder > 30)) {
             return "The block order(" + blockOrder + ") is invalid.";
@@ -308,6 +347,9 @@ final class CollectorCommand implements Callable<Integer> {
             return "The work directory(" + workDir + ") does not exist.";
         }
         if (split) {
+            if (files.size() > 2 && elf) {
+                return "Options for splitting dumpfile cannot be used with Elf format.";
+            }
             return files.size() > 2 ? null : "";
         }
         if (flatten) {
@@ -410,6 +452,12 @@ final class CollectorCommand implements Callable<Integer> {
             }
         }
         try (Vmcore dump = open(vmcorePath)) {
+            if (split && splitblockKib != null && splitblockKib > 0
+                    && splitblockKib * 1024 % dump.physicalMemory().pageSize() != 0) {
+                // makedumpfile's check_splitblock_size, before any DUMPFILE is created
+                console.error("The splitblock size must be align to page_size.\n");
+                return finish(console, Main.FAILED);
+            }
             int inputLevel = dump instanceof KdumpVmcore k ? k.dumpLevel() : 0;
             for (int attempt = 0; attempt < dumpLevels.size(); attempt++) {
                 int level = dumpLevels.get(attempt);
@@ -469,8 +517,16 @@ final class CollectorCommand implements Callable<Integer> {
 
     private FilterReport write(Vmcore dump, int level, List<Path> targets, Console console) throws IOException {
         PageFilter filter = PageFilter.forLevel(level);
-        if (cyclicBufferKib != null && cyclicBufferKib > 0) {
-            filter = filter.withCycleBufferBytes(cyclicBufferKib * 1024);
+        if (cyclicBufferKib != null && cyclicBufferKib != 0) {
+            // makedumpfile reads the size as an unsigned long and cuts it to the free memory; vmcore4j
+            // cuts it to the most its bitmaps use
+            long bytes = cyclicBufferKib * 1024;
+            if (bytes < 0 || bytes > PageFilter.MAX_CYCLE_BUFFER_BYTES) {
+                bytes = PageFilter.MAX_CYCLE_BUFFER_BYTES;
+                console.common("Specified buffer size is larger than vmcore4j uses.\nThe buffer size for the "
+                        + "cyclic mode will be truncated to " + bytes + " byte.\n");
+            }
+            filter = filter.withCycleBufferBytes(bytes);
         }
         ProgressPrinter progress = new ProgressPrinter(console);
         long limit = sizeLimit == null ? Long.MAX_VALUE : parseSize(sizeLimit);
@@ -495,7 +551,8 @@ final class CollectorCommand implements Callable<Integer> {
             } else {
                 KdumpCollector.Options options = KdumpCollector.Options.of(compression).withWorkers(numThreads);
                 if (split) {
-                    long block = splitblockKib == null ? KdumpCollector.DEFAULT_SPLITBLOCK_BYTES : splitblockKib * 1024;
+                    long block = splitblockKib == null || splitblockKib == 0
+                            ? KdumpCollector.DEFAULT_SPLITBLOCK_BYTES : splitblockKib * 1024;
                     report = KdumpCollector.writeSplit(dump, filter, options, sinks, block, progress);
                 } else {
                     report = KdumpCollector.write(dump, filter, options, sinks.get(0), progress);
