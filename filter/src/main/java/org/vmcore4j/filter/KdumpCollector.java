@@ -157,6 +157,8 @@ public final class KdumpCollector {
                     for (KdumpWriter w : writers) {
                         w.writeMemoryBitmap(cycle.startPfn(), bits, 0, n);
                     }
+                    // the 2nd bitmap goes out before the cycle's pages, so a run killed mid-cycle leaves
+                    // their descriptors unwritten (lost pages), not the pages marked as filtered out
                     cycle.dumpable().copyBytes(bits, 0);
                     for (KdumpWriter w : writers) {
                         w.writeDumpableBitmap(cycle.startPfn(), bits, 0, n);
@@ -169,6 +171,20 @@ public final class KdumpCollector {
                 for (long pfn = d.nextSetBit(cycle.startPfn()); pfn >= 0 && pfn < to; pfn = d.nextSetBit(pfn + 1)) {
                     pipeline.add(pfn);
                 }
+                // a page that could not be read is taken out of the 2nd bitmap, so readers see it as not
+                // dumped instead of reading wrong bytes; the cycle's pages must be written first
+                pipeline.drain();
+                for (long pfn : pipeline.takeUnreadable()) {
+                    int bit = (int) (pfn - cycle.startPfn());
+                    bits[bit >>> 3] &= (byte) ~(1 << (bit & 7));
+                    try {
+                        for (KdumpWriter w : writers) {
+                            w.writeDumpableBitmap(cycle.startPfn() + (bit & ~7), bits, bit >>> 3, 1);
+                        }
+                    } catch (IOException e) {
+                        throw new PagePipeline.SinkFailure(e);
+                    }
+                }
             });
             pipeline.drain();
             byte[] eraseinfo = dump instanceof KdumpVmcore k ? k.eraseInfo().orElse(new byte[0]) : new byte[0];
@@ -178,6 +194,10 @@ public final class KdumpCollector {
                 } catch (IOException e) {
                     throw new PagePipeline.SinkFailure(e);
                 }
+            }
+            if (pipeline.unreadablePages() > 0) {
+                listener.warning(pipeline.unreadablePages() + " page(s) could not be read from " + dump.description()
+                        + " and are left out of the dump (marked not dumped in the 2nd bitmap)");
             }
             return written.withZeroPages(pipeline.zeroPages());
         } catch (PagePipeline.SinkFailure e) {
@@ -336,6 +356,20 @@ public final class KdumpCollector {
         private Batch current;
         private long zeroPages;
         private long done;
+        private final java.util.List<Long> unreadable = new java.util.ArrayList<>();
+        private long unreadableTotal;
+        private static final int MAX_UNREADABLE_WARNINGS = 16;
+
+        /** PFNs that could not be read since the last call (the pipeline must be drained). */
+        List<Long> takeUnreadable() {
+            List<Long> out = List.copyOf(unreadable);
+            unreadable.clear();
+            return out;
+        }
+
+        long unreadablePages() {
+            return unreadableTotal;
+        }
 
         PagePipeline(Vmcore dump, Options options, boolean zeroTest, KdumpWriter[] writers, long[] ends, long total,
                 CollectorListener listener) {
@@ -441,7 +475,16 @@ public final class KdumpCollector {
                     }
                     KdumpWriter writer = writers[target];
                     int len = b.lengths[i];
-                    if (len == 0) {
+                    if (len == Batch.UNREADABLE) {
+                        writer.skipPage();
+                        unreadable.add(b.pfns[i]);
+                        if (++unreadableTotal <= MAX_UNREADABLE_WARNINGS) {
+                            listener.warning("Can't read the page at PFN " + b.pfns[i] + " (" + b.errors[i]
+                                    + "); it is left out of the dump"
+                                    + (unreadableTotal == MAX_UNREADABLE_WARNINGS ? " (further such pages are counted, "
+                                            + "not listed)" : ""));
+                        }
+                    } else if (len == 0) {
                         writer.writeZeroPage();
                         zeroPages++;
                     } else if (len < 0) {
@@ -480,7 +523,10 @@ public final class KdumpCollector {
 
     /** A run of pages in PFN order and, once processed, how each is to be stored. */
     static final class Batch {
+        /** {@link #lengths} value of a page whose read failed. */
+        static final int UNREADABLE = Integer.MIN_VALUE;
         final long[] pfns;
+        final String[] errors;
         final byte[] input;
         final byte[] output;
         /** Per page: 0 = all zeros (shared zero page), -1 = raw (input), else compressed length in output. */
@@ -492,13 +538,22 @@ public final class KdumpCollector {
             input = new byte[pages * pageSize];
             output = new byte[pages * pageSize];
             lengths = new int[pages];
+            errors = new String[pages];
         }
 
         void process(Vmcore dump, boolean zeroTest, PageCompressor compressor) throws IOException {
             int ps = compressor.pageSize();
             for (int i = 0; i < count; i++) {
                 int at = i * ps;
-                dump.physicalMemory().readPage(pfns[i], input, at);
+                try {
+                    dump.physicalMemory().readPage(pfns[i], input, at);
+                    errors[i] = null;
+                } catch (IOException e) {
+                    // reported and skipped, the dump goes on (a bad page of /proc/vmcore must not cost the rest)
+                    lengths[i] = UNREADABLE;
+                    errors[i] = e.getMessage();
+                    continue;
+                }
                 if (zeroTest && PageFilter.isZeroPage(input, at, ps)) {
                     lengths[i] = 0;
                 } else {

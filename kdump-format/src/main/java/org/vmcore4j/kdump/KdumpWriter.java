@@ -37,7 +37,9 @@ import org.vmcore4j.kdump.codec.Compression;
  * keeps the descriptors of every page whose data reached the sink, zeroes the others, sets
  * {@link DiskDumpHeader#STATUS_INCOMPLETE} in the header (where the sink can rewrite), and leaves
  * a file readers open: pages written read back, the others read as lost (their descriptor is zero
- * or past the end of the file, as crash and libkdumpfile understand an incomplete dump).
+ * or past the end of the file, as crash and libkdumpfile understand an incomplete dump). A file
+ * sink gets the INCOMPLETE flag from the start and loses it in {@link #finish}, so a run killed
+ * half-way leaves a file that is marked too.
  *
  * <p>Memory: two fixed buffers (descriptors and data, about 1.1 MiB together). Not thread-safe.
  */
@@ -111,7 +113,7 @@ public final class KdumpWriter {
     private final long bitmap1Offset;
     private final long bitmapBytes; // each of the two bitmaps, block-aligned
     private final long descriptorTableOffset;
-    private final long dumpablePages;
+    private long dumpablePages;
     private final long descriptorSlots;
     private final long zeroPageOffset; // -1 without a shared zero page
     private final ByteBuffer descriptors;
@@ -268,7 +270,8 @@ public final class KdumpWriter {
     }
 
     private void writeHeaders() throws IOException {
-        sink.write(0, ByteBuffer.wrap(headerBlock));
+        // INCOMPLETE until finish() rewrites the header: a run killed half-way leaves a file that says so
+        sink.write(0, ByteBuffer.wrap(sink.canRewrite() ? incompleteHeader() : headerBlock));
         sink.write(blockSize, encodeSubHeader());
         if (header.notes().length > 0) {
             sink.write((long) HEADER_BLOCKS * blockSize + header.layout().subHeaderSize(), ByteBuffer.wrap(header.notes()));
@@ -321,6 +324,19 @@ public final class KdumpWriter {
         data.put(src, off, length);
         dataEnd += length;
         addDescriptor(offset, length, compression.flag());
+    }
+
+    /**
+     * The next dumpable page will not be written after all (it could not be read): the caller clears
+     * its bit in the 2nd bitmap, so readers see it as not dumped; its descriptor slot stays unused at
+     * the end of the table, as in a split file's table.
+     */
+    public void skipPage() {
+        checkOpen();
+        if (pagesAccepted >= dumpablePages) {
+            throw new IllegalStateException("more pages than the " + dumpablePages + " announced");
+        }
+        dumpablePages--;
     }
 
     /** Appends the next dumpable page as a reference to the shared zero page. */
@@ -384,6 +400,9 @@ public final class KdumpWriter {
             guarded(() -> sink.write(eraseinfoOffset, ByteBuffer.wrap(eraseinfo)));
             guarded(() -> sink.write(blockSize, encodeSubHeader()));
         }
+        if (sink.canRewrite()) {
+            guarded(() -> sink.write(0, ByteBuffer.wrap(headerBlock)));
+        }
         guarded(sink::finish);
         finished = true;
     }
@@ -423,17 +442,21 @@ public final class KdumpWriter {
         descriptorsWritten += safe;
         descriptors.clear();
         if (sink.canRewrite()) {
-            byte[] marked = headerBlock.clone();
-            ByteBuffer b = ByteBuffer.wrap(marked).order(order);
-            int at = header.layout().offStatus();
-            b.putInt(at, b.getInt(at) | DiskDumpHeader.STATUS_INCOMPLETE);
             try {
-                sink.write(0, ByteBuffer.wrap(marked));
+                sink.write(0, ByteBuffer.wrap(incompleteHeader()));
             } catch (IOException e) {
                 cause.addSuppressed(e);
             }
         }
         return descriptorsWritten;
+    }
+
+    private byte[] incompleteHeader() {
+        byte[] marked = headerBlock.clone();
+        ByteBuffer b = ByteBuffer.wrap(marked).order(order);
+        int at = header.layout().offStatus();
+        b.putInt(at, b.getInt(at) | DiskDumpHeader.STATUS_INCOMPLETE);
+        return marked;
     }
 
     /** Writes the buffered data one page-sized piece at a time; returns the end of what reached the sink. */
