@@ -1,0 +1,187 @@
+#!/bin/bash
+# compare.sh: makedumpfile 1.7.9 and vmcore4j side by side on one dump, same options, warm page
+# cache, REPEATS runs of each, the two tools alternating (which one goes first flips every repeat).
+# Prints per case the medians and the ratios vmcore4j/makedumpfile of wall time, CPU time
+# (user+sys), peak RSS and output size, and whether the two outputs are byte-identical (cmp, on the
+# first repeat; "-" where the outputs are not expected to be: LZO, whose compressor differs).
+#
+# usage: benchmarks/compare.sh [DUMP]
+#   DUMP  default: the corpus's k61-1g-2cpu ($VMCORE4J_CORPUS, else ~/.cache/vmcore4j-corpus)
+# env:
+#   REPEATS=5            runs per tool and case
+#   CASES=all            a regex picking cases by label, e.g. CASES='^-d 31' or CASES='-d 1 -[zc]'
+#   SCRATCH=dir          where outputs go (on disk, not tmpfs; default /var/tmp/vmcore4j-compare);
+#                        each output is deleted after its run (after the cmp on the first repeat)
+#   MAKEDUMPFILE=path    default $VMCORE4J_MAKEDUMPFILE, else ~/.cache/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile
+#   JAR=path             default cli/target/vmcore4j.jar (build: mvn -B -o -q package -DskipTests)
+#   JAVA=java  JAVA_OPTS="-Xmx64m"   how the jar is run: $JAVA $JAVA_OPTS -jar $JAR ARGS
+#   RESULTS=file         also keep every run as TSV (default SCRATCH/results-<dump>-<time>.tsv)
+# Needs /usr/bin/time (Debian package "time"). Exit status: 0, or 1 if any run failed.
+#
+# Every case runs both tools with the same arguments, except the two "targets" rows at the end:
+# vmcore4j with --num-threads 2 (two compression workers) against makedumpfile single-threaded.
+# The load average is printed before and after: on a shared 2-core machine, measure when it is low.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+CORPUS=${VMCORE4J_CORPUS:-${XDG_CACHE_HOME:-$HOME/.cache}/vmcore4j-corpus}
+DUMP=${1:-$CORPUS/k61-1g-2cpu/vmcore}
+REPEATS=${REPEATS:-5}
+CASES=${CASES:-.}
+SCRATCH=${SCRATCH:-/var/tmp/vmcore4j-compare}
+MDF=${MAKEDUMPFILE:-${VMCORE4J_MAKEDUMPFILE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile}}
+JAR=${JAR:-$ROOT/cli/target/vmcore4j.jar}
+JAVA=${JAVA:-java}
+JAVA_OPTS=${JAVA_OPTS:--Xmx64m}
+TIME=/usr/bin/time
+
+die() { echo "compare: $*" >&2; exit 2; }
+[ -r "$DUMP" ] || die "no dump at $DUMP (build the corpus: testdata/tools/make-corpus.sh)"
+[ -x "$MDF" ] || die "no makedumpfile at $MDF (testdata/tools/build-makedumpfile.sh)"
+[ -f "$JAR" ] || die "no jar at $JAR (cd $ROOT && mvn -B -o -q package -DskipTests)"
+[ -x "$TIME" ] || die "$TIME missing: apt-get install time"
+"$MDF" -v 2>&1 | grep -q '1\.7\.9' || echo "compare: warning: $MDF is not makedumpfile 1.7.9" >&2
+mkdir -p "$SCRATCH" || die "cannot create $SCRATCH"
+[ "$(stat -f -c %T "$SCRATCH")" != tmpfs ] || echo "compare: warning: $SCRATCH is on tmpfs, not on disk" >&2
+WORK=$(mktemp -d "$SCRATCH/run.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+RESULTS=${RESULTS:-$SCRATCH/results-$(basename "$(dirname "$DUMP")")-$(date +%Y%m%d-%H%M%S).tsv}
+
+# case label | makedumpfile args | vmcore4j args | cmp (yes: outputs must be identical; no: not expected)
+ALL_CASES=(
+    "-d 31 -l|-d 31 -l|-d 31 -l|no"
+    "-d 31 -c|-d 31 -c|-d 31 -c|yes"
+    "-d 31 -z|-d 31 -z|-d 31 -z|yes"
+    "-d 31 -p|-d 31 -p|-d 31 -p|yes"
+    "-d 0 -l|-d 0 -l|-d 0 -l|no"
+    "-d 1 -c|-d 1 -c|-d 1 -c|yes"
+    "-E -d 31|-E -d 31|-E -d 31|yes"
+    "--num-threads 2 -d 1 -z|--num-threads 2 -d 1 -z|--num-threads 2 -d 1 -z|yes"
+    "--num-threads 2 -d 1 -c|--num-threads 2 -d 1 -c|--num-threads 2 -d 1 -c|yes"
+    "--dump-dmesg|--dump-dmesg|--dump-dmesg|yes"
+    "target: v4j nt2 vs mdf -d 1 -z|-d 1 -z|--num-threads 2 -d 1 -z|yes"
+    "target: v4j nt2 vs mdf -d 1 -c|-d 1 -c|--num-threads 2 -d 1 -c|yes"
+)
+SEL=()
+for c in "${ALL_CASES[@]}"; do
+    IFS='|' read -r label _ <<< "$c"
+    grep -Eq -e "$CASES" <<< "$label" && SEL+=("$c")
+done
+[ ${#SEL[@]} -gt 0 ] || die "no case matches CASES=$CASES"
+
+# a job is one (tool, args) command; cases share jobs (the target rows reuse other cases' runs)
+declare -A JOB_SEEN
+JOBS=()
+job_key() { echo "$1:$2"; }
+for c in "${SEL[@]}"; do
+    IFS='|' read -r _ margs vargs _ <<< "$c"
+    for k in "$(job_key mdf "$margs")" "$(job_key v4j "$vargs")"; do
+        [ -n "${JOB_SEEN[$k]:-}" ] || { JOB_SEEN[$k]=1; JOBS+=("$k"); }
+    done
+done
+
+FAILED=0
+# run_job KEY REPEAT -> appends "key repeat wall user sys maxrss_kb size rc" to RESULTS; output kept at $WORK/out.<n>
+declare -A OUT_OF
+run_job() {
+    local key=$1 rep=$2 tool=${1%%:*} args=${1#*:} n out log tf
+    n=$(printf '%s' "$key" | md5sum | cut -c1-10)
+    out=$WORK/out.$n; log=$WORK/log.$n; tf=$WORK/time.$n
+    rm -f "$out"
+    local cmd
+    # shellcheck disable=SC2206
+    local a=($args)
+    if [ "$tool" = mdf ]; then cmd=("$MDF" "${a[@]}" "$DUMP" "$out")
+    else
+        # shellcheck disable=SC2206
+        local jo=($JAVA_OPTS)
+        cmd=("$JAVA" "${jo[@]}" -jar "$JAR" "${a[@]}" "$DUMP" "$out")
+    fi
+    "$TIME" -f '%e %U %S %M' -o "$tf" "${cmd[@]}" > "$log" 2>&1
+    local rc=$?
+    local size=0
+    [ -f "$out" ] && size=$(stat -c %s "$out")
+    if [ $rc -ne 0 ]; then
+        FAILED=1
+        echo "compare: FAILED (rc $rc): ${cmd[*]}" >&2; tail -5 "$log" >&2
+    fi
+    # /usr/bin/time prints "Command exited with non-zero status N" first on failure: keep the last line
+    printf '%s\t%s\t%s\t%s\n' "$key" "$rep" "$(tail -1 "$tf" | tr ' ' '\t')" "$size	$rc" >> "$RESULTS"
+    OUT_OF[$key]=$out
+}
+
+warm() { cat "$DUMP" > /dev/null; }
+
+echo "# dump: $DUMP ($(stat -c %s "$DUMP") bytes)"
+echo "# makedumpfile: $MDF; vmcore4j: $JAVA $JAVA_OPTS -jar $JAR"
+echo "# $(nproc) CPUs; $REPEATS repeats, tools alternating; scratch $WORK; runs -> $RESULTS"
+echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'key\trepeat\twall_s\tuser_s\tsys_s\tmaxrss_kb\tsize\trc\n' > "$RESULTS"
+declare -A CMP
+t0=$(date +%s)
+for rep in $(seq 1 "$REPEATS"); do
+    warm
+    # cases in order; within each, the tool that goes first alternates with the repeat
+    declare -A DONE=()
+    for ci in "${!SEL[@]}"; do
+        IFS='|' read -r label margs vargs want <<< "${SEL[$ci]}"
+        km=$(job_key mdf "$margs"); kv=$(job_key v4j "$vargs")
+        if [ $((rep % 2)) -eq 1 ]; then order=("$km" "$kv"); else order=("$kv" "$km"); fi
+        for k in "${order[@]}"; do
+            [ -n "${DONE[$k]:-}" ] && continue
+            run_job "$k" "$rep"; DONE[$k]=1
+            [ "$rep" -eq 1 ] || rm -f "${OUT_OF[$k]}"
+        done
+        if [ "$rep" -eq 1 ]; then
+            if [ ! -f "${OUT_OF[$km]}" ] || [ ! -f "${OUT_OF[$kv]}" ]; then CMP[$ci]="missing"
+            elif cmp -s "${OUT_OF[$km]}" "${OUT_OF[$kv]}"; then CMP[$ci]="identical"
+            elif [ "$want" = yes ]; then CMP[$ci]="DIFFERS"
+            else CMP[$ci]="differs (not expected)"; fi
+            # drop outputs no later case of this repeat compares
+            for k in "$km" "$kv"; do
+                later=
+                for cj in "${!SEL[@]}"; do
+                    [ "$cj" -gt "$ci" ] || continue
+                    IFS='|' read -r _ m2 v2 _ <<< "${SEL[$cj]}"
+                    [ "$(job_key mdf "$m2")" = "$k" ] || [ "$(job_key v4j "$v2")" = "$k" ] && later=1
+                done
+                [ -n "$later" ] || rm -f "${OUT_OF[$k]}"
+            done
+        fi
+    done
+    unset DONE
+    echo "# repeat $rep done ($(( $(date +%s) - t0 )) s; load $(cut -d' ' -f1-3 /proc/loadavg))"
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+
+# medians per job (wall, cpu=user+sys, rss, size) from the TSV
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+stat_of() { # KEY FIELD(wall|cpu|rss|size)
+    awk -F'\t' -v k="$1" -v f="$2" 'NR > 1 && $1 == k && $8 == 0 {
+        if (f == "wall") print $3; else if (f == "cpu") print $4 + $5; else if (f == "rss") print $6; else print $7 }' "$RESULTS" | median
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan") print "-"; else printf "%.2f", a / b }'; }
+fmt() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "nan") print "-"; else printf "%." d "f", v }'; }
+printf '%-34s | %7s %7s %5s | %7s %7s %5s | %6s %6s %5s | %9s %9s %5s | %s\n' \
+    "case (vmcore4j/makedumpfile)" "wall m" "wall v" "ratio" "cpu m" "cpu v" "ratio" "RSS m" "RSS v" "ratio" \
+    "size m" "size v" "ratio" "cmp"
+printf '%s\n' "$(printf -- '-%.0s' $(seq 1 150))"
+for ci in "${!SEL[@]}"; do
+    IFS='|' read -r label margs vargs want <<< "${SEL[$ci]}"
+    km=$(job_key mdf "$margs"); kv=$(job_key v4j "$vargs")
+    wm=$(stat_of "$km" wall); wv=$(stat_of "$kv" wall)
+    cm=$(stat_of "$km" cpu); cv=$(stat_of "$kv" cpu)
+    rm_=$(stat_of "$km" rss); rv=$(stat_of "$kv" rss)
+    sm=$(stat_of "$km" size); sv=$(stat_of "$kv" size)
+    printf '%-34s | %7s %7s %5s | %7s %7s %5s | %6s %6s %5s | %9s %9s %5s | %s\n' "$label" \
+        "$(fmt "$wm" 2)" "$(fmt "$wv" 2)" "$(ratio "$wv" "$wm")" \
+        "$(fmt "$cm" 2)" "$(fmt "$cv" 2)" "$(ratio "$cv" "$cm")" \
+        "$(awk -v v="$rm_" 'BEGIN { printf "%.0fM", v / 1024 }')" "$(awk -v v="$rv" 'BEGIN { printf "%.0fM", v / 1024 }')" \
+        "$(ratio "$rv" "$rm_")" \
+        "$(awk -v v="$sm" 'BEGIN { printf "%.1fM", v / 1048576 }')" "$(awk -v v="$sv" 'BEGIN { printf "%.1fM", v / 1048576 }')" \
+        "$(ratio "$sv" "$sm")" "${CMP[$ci]:-not compared}"
+done
+echo
+echo "# wall/cpu in seconds (medians of $REPEATS), RSS = peak resident set (MiB), size in MiB; ratios vmcore4j/makedumpfile"
+exit $FAILED
