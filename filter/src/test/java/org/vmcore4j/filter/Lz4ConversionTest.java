@@ -12,15 +12,25 @@ import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.KdumpVmcore;
 import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.testdata.AnalysisTools;
 import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.RequiresCommand;
 import org.vmcore4j.testdata.RequiresCorpus;
+import org.vmcore4j.testdata.RequiresLibkdumpfile;
+import org.vmcore4j.testdata.RequiresMakedumpfile;
+import org.vmcore4j.testdata.RequiresVmlinux;
 
 /**
- * vmcore4j's opt-in LZ4 dumps: written from the corpus, read back page for page, and converted
+ * vmcore4j's opt-in LZ4 dumps: written from the corpus, read back page for page, refused cleanly
+ * (an error when opening, never wrong data) by libkdumpfile, makedumpfile and crash, and converted
  * offline to a standard codec; the converted file is byte for byte the file a direct -z run writes,
  * so nothing of the LZ4 detour is visible to crash or libkdumpfile.
  */
 @RequiresCorpus
+@RequiresMakedumpfile
+@RequiresLibkdumpfile
+@RequiresVmlinux
+@RequiresCommand("crash")
 class Lz4ConversionTest {
 
     static java.util.List<Corpus.Dump> dumps() {
@@ -52,6 +62,7 @@ class Lz4ConversionTest {
                             CollectorListener.NONE);
                 }
             }
+            String refusals = assertOtherToolsRefuse(d, lz4);
             long mismatch = KdumpComparison.firstDifference(direct, converted);
             assertTrue(mismatch < 0, () -> {
                 try {
@@ -60,13 +71,39 @@ class Lz4ConversionTest {
                     return e.toString();
                 }
             });
-            System.out.printf("%-16s -d 31: LZ4 file %,d bytes (zstd %,d), %,d pages equal to the vmcore; converted "
+            System.out.printf("%-16s -d 31: LZ4 file %,d bytes (zstd %,d), %,d pages equal to the vmcore; %s; converted "
                     + "to -z byte-identical to the direct -z file%n", d.name(), Files.size(lz4), Files.size(direct),
-                    pages);
+                    pages, refusals);
         } finally {
             Files.deleteIfExists(lz4);
             Files.deleteIfExists(converted);
             Files.deleteIfExists(direct);
         }
+    }
+
+    /** libkdumpfile, makedumpfile and (where it reads the kernel) crash refuse the file when opening it. */
+    static String assertOtherToolsRefuse(Corpus.Dump d, Path lz4) throws Exception {
+        StringBuilder sb = new StringBuilder();
+        AnalysisTools.ToolRun lib = AnalysisTools.run(java.util.List.of(Corpus.systemPython(), "-c",
+                "import kdumpfile, sys\ntry:\n    kdumpfile.kdumpfile(sys.argv[1])\nexcept Exception as e:\n"
+                        + "    print('refused:', type(e).__name__, e); sys.exit(3)\nprint('opened')",
+                lz4.toString()), null, java.time.Duration.ofMinutes(1));
+        assertEquals(3, lib.exitCode(), "libkdumpfile must refuse an LZ4 file: " + lib.describe(2000));
+        sb.append("libkdumpfile: ").append(lib.stdout().strip());
+        Path out = lz4.resolveSibling(lz4.getFileName() + ".mdf");
+        AnalysisTools.ToolRun mdf = AnalysisTools.makedumpfile(java.util.List.of("-d", "31", "-z", lz4.toString(),
+                out.toString()), null);
+        Files.deleteIfExists(out);
+        assertTrue(mdf.exitCode() != 0, "makedumpfile must refuse an LZ4 file: " + mdf.describe(2000));
+        sb.append("; makedumpfile: exit ").append(mdf.exitCode());
+        if (d.param("kernel").map("6.1"::equals).orElse(false)) {
+            AnalysisTools.CrashResult c = AnalysisTools.crash(AnalysisTools.requireVmlinux(d), lz4,
+                    java.util.List.of("sys"));
+            String all = c.run().stdout() + c.run().stderr();
+            assertTrue(c.run().exitCode() != 0 && all.contains("not a supported file format"),
+                    "crash must refuse an LZ4 file: " + c.run().describe(2000));
+            sb.append("; crash: \"not a supported file format\", exit ").append(c.run().exitCode());
+        }
+        return sb.toString();
     }
 }

@@ -7,7 +7,8 @@ import org.vmcore4j.kdump.codec.Compression;
  * widened to {@code long}. The values are as stored: a re-filtering writer copies them and changes
  * what it changes.
  *
- * @param signature        {@code "KDUMP   "} (makedumpfile) or {@code "DISKDUMP"} (the old diskdump)
+ * @param signature        {@code "KDUMP   "} (makedumpfile), {@code "DISKDUMP"} (the old diskdump) or
+ *                         {@code "KDUMPLZ4"} (vmcore4j's LZ4 extension)
  * @param headerVersion    6 from current makedumpfile; decides which sub-header fields exist
  * @param utsname          the crashed kernel's {@code init_uts_ns.name}, all empty where unknown
  * @param timestampSeconds {@code tv_sec}: makedumpfile stores VMCOREINFO's CRASHTIME (0 if absent)
@@ -37,6 +38,14 @@ public record DiskDumpHeader(
 
     /** makedumpfile's signature. */
     public static final String KDUMP_SIGNATURE = "KDUMP   ";
+    /**
+     * vmcore4j's signature for files whose pages use its {@link Compression#LZ4} extension. crash,
+     * libkdumpfile and makedumpfile recognise only {@code "KDUMP   "} and {@code "DISKDUMP"}, and all
+     * three take a page with an unknown compression flag for a raw one (crash and makedumpfile then
+     * misread it); so such a file must not carry their signature: with this one each of them refuses
+     * it when opening it, and never reads a page wrong. Otherwise the layout is version 6.
+     */
+    public static final String LZ4_SIGNATURE = "KDUMPLZ4";
     /** The old diskdump facility's signature, read the same way. */
     public static final String DISKDUMP_SIGNATURE = "DISKDUMP";
     /** {@code DUMP_DH_COMPRESSED_INCOMPLETE}: the writer ran out of space; some pages are lost. */
@@ -47,6 +56,12 @@ public record DiskDumpHeader(
     /** The crashed kernel's {@code struct new_utsname}: six NUL-padded 65-byte strings. */
     public record Utsname(String sysname, String nodename, String release, String version, String machine,
             String domainname) {
+    }
+
+    /** Whether {@code signature} is one this reader takes: makedumpfile's, diskdump's or vmcore4j's LZ4 one. */
+    public static boolean isSignature(String signature) {
+        return signature.equals(KDUMP_SIGNATURE) || signature.equals(DISKDUMP_SIGNATURE)
+                || signature.equals(LZ4_SIGNATURE);
     }
 
     /** Whether {@link #STATUS_INCOMPLETE} is set. */

@@ -76,7 +76,7 @@ public final class KdumpFile implements Closeable {
         }
         byte[] head = source.readBytes(0, (int) Math.min(fileSize, HEADER_READ));
         String signature = new String(head, 0, 8, StandardCharsets.ISO_8859_1);
-        if (!signature.equals(DiskDumpHeader.KDUMP_SIGNATURE) && !signature.equals(DiskDumpHeader.DISKDUMP_SIGNATURE)) {
+        if (!DiskDumpHeader.isSignature(signature)) {
             throw error(0, "no kdump signature (found '" + printable(signature) + "')");
         }
 

@@ -27,7 +27,7 @@ public final class KdumpFormat implements VmcoreFormat {
             return false;
         }
         String sig = new String(source.readBytes(0, 8), StandardCharsets.ISO_8859_1);
-        return sig.equals(DiskDumpHeader.KDUMP_SIGNATURE) || sig.equals(DiskDumpHeader.DISKDUMP_SIGNATURE);
+        return DiskDumpHeader.isSignature(sig);
     }
 
     @Override

@@ -210,7 +210,10 @@ public final class KdumpWriter {
     private byte[] encodeHeader(long subHeaderBlocks) {
         HeaderLayout l = header.layout();
         ByteBuffer b = ByteBuffer.allocate(l.headerSize()).order(order);
-        b.put(HeaderLayout.OFF_SIGNATURE, DiskDumpHeader.KDUMP_SIGNATURE.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        // LZ4 pages would be misread by every other tool: such a file gets a signature they refuse
+        String signature = header.compression() == Compression.LZ4 ? DiskDumpHeader.LZ4_SIGNATURE
+                : DiskDumpHeader.KDUMP_SIGNATURE;
+        b.put(HeaderLayout.OFF_SIGNATURE, signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         b.putInt(HeaderLayout.OFF_VERSION, 6);
         b.put(HeaderLayout.OFF_UTSNAME, header.utsname());
         putLong(b, l.offTimestamp(), header.timestampSeconds(), l.pointerSize());
