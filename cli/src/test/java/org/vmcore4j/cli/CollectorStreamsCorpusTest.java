@@ -1,0 +1,91 @@
+package org.vmcore4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vmcore4j.cli.CollectorHarness.assertSameBytes;
+import static org.vmcore4j.cli.CollectorHarness.makedumpfile;
+import static org.vmcore4j.cli.CollectorHarness.ours;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.vmcore4j.cli.CollectorHarness.Result;
+import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.RequiresCorpus;
+import org.vmcore4j.testdata.RequiresMakedumpfile;
+
+/**
+ * Issue #6: the flattened format both ways. Our {@code -F} stream rearranged by {@code makedumpfile -R}
+ * equals our direct file; our {@code -R} turns makedumpfile's {@code -F} stream (from standard input)
+ * into makedumpfile's direct file, and into what {@code makedumpfile -R} makes of it, byte for byte.
+ */
+@RequiresCorpus
+@RequiresMakedumpfile
+class CollectorStreamsCorpusTest {
+    private static Path dir;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        dir = CollectorHarness.workDir("streams");
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        CollectorHarness.deleteTree(dir);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-z", "-l"})
+    void flattenedBothWays(String codec) throws Exception {
+        String vmcore = Corpus.x86_64Dumps().get(0).vmcore().toString();
+        Path ourFlat = dir.resolve("o.flat");
+        Path ourFile = dir.resolve("o.direct");
+        Path mdfFlat = dir.resolve("m.flat");
+        Path mdfFile = dir.resolve("m.direct");
+
+        // -F: the dump on stdout, every message on stderr
+        Result f = CollectorHarness.run(ours("-F", codec, "-d", "31", vmcore), dir, null, ourFlat);
+        assertEquals(0, f.status(), f::toString);
+        assertTrue(f.err().contains("The dumpfile is saved to standard output."), f::toString);
+        CollectorHarness.ok(ours(codec, "-d", "31", vmcore, ourFile.toString()), dir);
+        Result mf = CollectorHarness.run(makedumpfile("-F", codec, "-d", "31", vmcore), dir, null, mdfFlat);
+        assertEquals(0, mf.status(), mf::toString);
+        CollectorHarness.ok(makedumpfile(codec, "-d", "31", vmcore, mdfFile.toString()), dir);
+
+        // ours -F | makedumpfile -R == ours direct
+        Path a = dir.resolve("ours-F-mdf-R");
+        Result r1 = CollectorHarness.run(makedumpfile("-R", a.toString()), dir, ourFlat, null);
+        assertEquals(0, r1.status(), r1::toString);
+        assertSameBytes(ourFile, a);
+
+        // makedumpfile -F | ours -R == makedumpfile direct == makedumpfile -F | makedumpfile -R
+        Path b = dir.resolve("mdf-F-ours-R");
+        Result r2 = CollectorHarness.run(ours("-R", b.toString()), dir, mdfFlat, null);
+        assertEquals(0, r2.status(), r2::toString);
+        assertTrue(r2.out().contains("The dumpfile is saved to " + b + "."), r2::toString);
+        assertSameBytes(mdfFile, b);
+        Path c = dir.resolve("mdf-F-mdf-R");
+        assertEquals(0, CollectorHarness.run(makedumpfile("-R", c.toString()), dir, mdfFlat, null).status());
+        assertSameBytes(c, b);
+
+        // and ours -F | ours -R == ours direct; with zstd ours == makedumpfile's throughout
+        Path d = dir.resolve("ours-F-ours-R");
+        assertEquals(0, CollectorHarness.run(ours("-R", d.toString()), dir, ourFlat, null).status());
+        assertSameBytes(ourFile, d);
+        if (!codec.equals("-l")) {
+            assertSameBytes(mdfFile, ourFile);
+        } else {
+            CollectorHarness.assertSamePages(mdfFile, ourFile, 17);
+        }
+        System.out.printf("%s -d 31: our -F stream %d bytes, makedumpfile's %d; files %d / %d bytes, all equal%n",
+                codec, Files.size(ourFlat), Files.size(mdfFlat), Files.size(ourFile), Files.size(mdfFile));
+        for (Path p : List.of(ourFlat, ourFile, mdfFlat, mdfFile, a, b, c, d)) {
+            Files.delete(p);
+        }
+    }
+}
