@@ -131,7 +131,7 @@ class HostileInputProperties {
         }
     }
 
-    @Property(tries = 4000)
+    @Property(tries = 6000)
     void mutatedKdumpIsReadOrRejected(@ForAll("layouts") HeaderLayout layout, @ForAll boolean bigEndian,
             @ForAll @IntRange(min = 0, max = 6) int version, @ForAll("compressions") Compression c, @ForAll long seed,
             @ForAll @IntRange(min = 1, max = 4) int mutations) throws IOException {
@@ -141,7 +141,7 @@ class HostileInputProperties {
         exercise(() -> KdumpVmcore.open(new ByteArraySource(f, "mutated")));
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 1500)
     void truncatedKdumpIsReadOrRejected(@ForAll("layouts") HeaderLayout layout, @ForAll boolean bigEndian,
             @ForAll @IntRange(min = 0, max = 6) int version, @ForAll("compressions") Compression c, @ForAll long seed)
             throws IOException {
@@ -151,7 +151,7 @@ class HostileInputProperties {
         exercise(() -> KdumpVmcore.open(new ByteArraySource(cut, "truncated")));
     }
 
-    @Property(tries = 800)
+    @Property(tries = 1000)
     void mutatedSplitSetIsReadOrRejected(@ForAll @IntRange(min = 2, max = 6) int version, @ForAll boolean bigEndian,
             @ForAll("layouts") HeaderLayout layout, @ForAll long seed) throws IOException {
         SyntheticKdump s = base(layout, bigEndian, version, Compression.LZO, seed);
@@ -324,7 +324,7 @@ class HostileInputProperties {
         assertArrayEquals(file, Files.readAllBytes(scratch));
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 2500)
     void mutatedFlattenedStreamsAreReadOrRejected(@ForAll long seed, @ForAll @IntRange(min = 1, max = 3) int mutations)
             throws IOException {
         SyntheticKdump s = base(HeaderLayout.LP64, false, 6, Compression.ZLIB, seed);
