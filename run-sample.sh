@@ -9,7 +9,8 @@
 # Steps (each timed): build cli/target/vmcore4j.jar; find or build the dump;
 #   bin/vmcore4j info DUMP                    -> OUTDIR/info.txt
 #   bin/vmcore4j --dump-dmesg DUMP OUTDIR/dmesg.txt, compared with makedumpfile's when one is at hand
-#   bin/vmcore4j -l -d 31 DUMP ...            (once the command line has -d; see step 5)
+#   bin/vmcore4j -l -d 31 DUMP OUTDIR/dumpfile.ld31, read back with info
+#   bin/vmcore4j -z -d 31 beside makedumpfile -z -d 31, compared byte for byte (when one is at hand)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")" && pwd)
 TOOLS=$ROOT/testdata/tools
@@ -108,21 +109,36 @@ if [ -n "$MDF" ]; then
     fi
 fi
 
-# ---- 5. filtered collection: makedumpfile -l -d 31 ----
-# >>> FILTERED COLLECTION GOES HERE <<<
-# The collector's main job: keep the pages dump level 31 keeps (no zero, cache, user or free
-# pages), lzo-compressed, in the kdump-compressed format. It runs as soon as the command line
-# lists -d in its --help; until then this step is skipped.
-help=$("$VMCORE4J" --help 2>&1 || true)
-if grep -Eq '(^|[[:space:],])-d([[:space:],=]|$)' <<< "$help"; then
-    step "bin/vmcore4j -l -d 31 $DUMP $OUT/dumpfile.ld31"
-    rm -f "$OUT/dumpfile.ld31"
-    rc=0; "$VMCORE4J" -l -d 31 "$DUMP" "$OUT/dumpfile.ld31" || rc=$?
-    [ $rc = 0 ] || fail "vmcore4j -l -d 31 exited $rc"
-    done_step "$(stat -c %s "$DUMP") bytes -> $(stat -c %s "$OUT/dumpfile.ld31") bytes in $OUT/dumpfile.ld31"
-else
-    echo
-    echo "(filtered collection, -l -d 31: this build of the command line has no -d yet; skipped)"
+# ---- 5. filtered collection ----
+# The collector's main job, as kdump's core_collector runs it: keep the pages dump level 31 keeps
+# (no zero, cache, user or free pages), lzo-compressed, in the kdump-compressed format; then read
+# the result back with info. With makedumpfile at hand, also -z -d 31 from both tools, compared.
+step "bin/vmcore4j -l -d 31 $DUMP $OUT/dumpfile.ld31"
+rm -f "$OUT/dumpfile.ld31"
+rc=0; "$VMCORE4J" -l -d 31 --message-level 23 "$DUMP" "$OUT/dumpfile.ld31" 2>&1 | tr '\r' '\n' | grep -v '^Copying data.*eta: [1-9]' || rc=${PIPESTATUS[0]}
+[ $rc = 0 ] || fail "vmcore4j -l -d 31 exited $rc"
+[ -s "$OUT/dumpfile.ld31" ] || fail "vmcore4j -l -d 31 wrote no $OUT/dumpfile.ld31"
+done_step "$(stat -c %s "$DUMP") bytes -> $(stat -c %s "$OUT/dumpfile.ld31") bytes in $OUT/dumpfile.ld31"
+
+step "bin/vmcore4j info $OUT/dumpfile.ld31"
+rc=0; "$VMCORE4J" info "$OUT/dumpfile.ld31" > "$OUT/dumpfile.ld31.info.txt" || rc=$?
+[ $rc = 0 ] || fail "vmcore4j info on our own output exited $rc"
+show "$OUT/dumpfile.ld31.info.txt" 12 4
+done_step "our dump file reads back"
+
+if [ -n "$MDF" ]; then
+    step "-z -d 31 from vmcore4j and from $MDF, compared byte for byte"
+    rm -f "$OUT/dumpfile.zd31" "$OUT/dumpfile.zd31.makedumpfile"
+    "$VMCORE4J" -z -d 31 --message-level 0 "$DUMP" "$OUT/dumpfile.zd31" || fail "vmcore4j -z -d 31 failed"
+    if "$MDF" -z -d 31 "$DUMP" "$OUT/dumpfile.zd31.makedumpfile" > "$OUT/dumpfile.zd31.makedumpfile.log" 2>&1; then
+        if cmp -s "$OUT/dumpfile.zd31" "$OUT/dumpfile.zd31.makedumpfile"; then
+            done_step "identical: $(stat -c %s "$OUT/dumpfile.zd31") bytes each"
+        else
+            done_step "DIFFERENT ($MDF is not 1.7.9, or its zstd differs?); both files are in $OUT"
+        fi
+    else
+        done_step "$MDF -z -d 31 failed (no zstd in this build?), nothing to compare; see $OUT/dumpfile.zd31.makedumpfile.log"
+    fi
 fi
 
 echo

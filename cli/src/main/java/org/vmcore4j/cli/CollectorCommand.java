@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -392,8 +391,7 @@ final class CollectorCommand implements Callable<Integer> {
             VmcoreInfo info = vmcore.vmcoreInfo().orElseThrow(() -> new IOException(
                     vmcorePath + " has no VMCOREINFO note; the kernel log cannot be located without it"));
             byte[] text = Dmesg.read(info, vmcore.kernelAddressSpace(), partialDmesg).makedumpfileText();
-            try (OutputStream os = Files.newOutputStream(target, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            try (OutputStream os = java.nio.channels.Channels.newOutputStream(DumpSink.createPrivate(target))) {
                 os.write(text);
             }
         }

@@ -50,9 +50,22 @@ public interface DumpSink extends Closeable {
      * so a sink can never be the input of the same run by accident through a read path.
      */
     static DumpSink toFile(Path file) throws IOException {
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        return new FileDumpSink(channel, file.toString());
+        return new FileDumpSink(createPrivate(file), file.toString());
+    }
+
+    /**
+     * Opens {@code file} for writing, created or truncated. A new file is readable by its owner only
+     * (mode 0600 where the file system has POSIX permissions), as makedumpfile creates its output: a
+     * dump holds kernel memory, keys and passwords included.
+     */
+    static FileChannel createPrivate(Path file) throws IOException {
+        java.util.Set<StandardOpenOption> options = java.util.EnumSet.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return FileChannel.open(file, options, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
+        return FileChannel.open(file, options);
     }
 
     /**

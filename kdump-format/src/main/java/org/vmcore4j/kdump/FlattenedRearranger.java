@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import org.vmcore4j.core.VmcoreFormatException;
 
@@ -35,8 +34,7 @@ public final class FlattenedRearranger {
 
     /** Rearranges into a new (or truncated) file at {@code out}. */
     public static Result rearrange(InputStream in, String description, Path out) throws IOException {
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = org.vmcore4j.core.DumpSink.createPrivate(out)) {
             return rearrange(in, description, ch);
         }
     }
