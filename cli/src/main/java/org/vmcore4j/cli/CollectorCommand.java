@@ -484,9 +484,12 @@ final class CollectorCommand implements Callable<Integer> {
                     return finish(console, Main.COMPLETED);
                 } catch (IncompleteDumpException e) {
                     console.progress("\n");
-                    console.error(e.getMessage() + "\n");
                     boolean noSpace = e.getCause() instanceof OutputLimitException || isNoSpace(e.getCause());
-                    if (noSpace && !flatten && attempt + 1 < dumpLevels.size()) {
+                    boolean retry = noSpace && !flatten && attempt + 1 < dumpLevels.size();
+                    // before a retry the partial file is deleted: say how far it got, not that it stays readable
+                    console.error((retry ? String.format("Can't write the dump file after %d of %d pages: %s\n",
+                            e.pagesWritten(), e.pagesTotal(), e.getCause().getMessage()) : e.getMessage() + "\n"));
+                    if (retry) {
                         console.common("Retry to create a dumpfile by dump_level(" + dumpLevels.get(attempt + 1)
                                 + ").\n");
                         for (Path t : targets) {
