@@ -99,8 +99,11 @@ class CommandLineFuzzTest {
         String said = out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
         String what = "vmcore4j " + String.join(" ", args) + "\n" + said;
         assertTrue(status == 0 || status == 1, "status " + status + " of " + what);
+        // fuzzed names are echoed in messages: take them out before looking for a runtime exception's text
+        String errors = err.toString(StandardCharsets.UTF_8).replace(dir.toString(), "DIR")
+                .replaceAll("(DIR/|--fz)[A-Za-z0-9._,=-]*", "NAME");
         for (String marker : BUG_MARKERS) {
-            assertFalse(err.toString(StandardCharsets.UTF_8).contains(marker), "a runtime exception's message: " + what);
+            assertFalse(errors.contains(marker), "a runtime exception's message: " + what);
         }
     }
 
