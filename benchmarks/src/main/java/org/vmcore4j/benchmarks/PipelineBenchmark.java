@@ -33,8 +33,9 @@ import org.vmcore4j.kdump.codec.Compression;
  * dump; the secondary results are frames of the dump ({@code frames}) and bytes of output
  * ({@code outBytes}) per second. {@code -Xmx64m}, as in a crash kernel.
  *
- * <p>{@code workers} is the collector's compression thread count: 1 compresses on one worker beside
- * the writing thread, 2 on two (on a 2-core machine, the writer shares a core).
+ * <p>{@code workers} is the collector's compression thread count, as {@code --num-threads}: 1 (like 0)
+ * reads and compresses on the writing thread itself, 2 on a pool of two beside it (on a 2-core
+ * machine the writing thread then shares a core with them).
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar PipelineBenchmark [-p dump=PATH]
  * [-p codec=zlib]}. Seconds per dump are the inverse of the score.
