@@ -71,7 +71,7 @@ class PageFilterFuzzTest {
                 d.vmcoreInfoText = HostileInputProperties.mutate(d.vmcoreInfoText, key, value);
             }
             case 1 -> {
-                if (in.remaining() < 11) {
+                if (in.remaining() < 13) {
                     in.position(in.limit());
                     return;
                 }
