@@ -242,7 +242,8 @@ public final class ElfDumpWriter {
         }
         putPhdr(noteHeader);
         noteHeader = null;
-        sink.write(0, ByteBuffer.wrap(fileHeader.clone()));
+        // incomplete until finish() rewrites the header: a run killed half-way leaves a file that says so
+        sink.write(0, ByteBuffer.wrap(sink.canRewrite() ? incompleteHeader() : fileHeader.clone()));
         if (notes.length > 0) {
             sink.write(dataStart - notes.length, ByteBuffer.wrap(notes));
         }
@@ -312,9 +313,20 @@ public final class ElfDumpWriter {
         }
     }
 
-    /** Writes the buffered program headers: the dump is complete. */
+    /** Writes the buffered program headers and the final file header: the dump is complete. */
     public void finish() throws IOException {
         flushPhdrs();
+        if (sink.canRewrite()) {
+            sink.write(0, ByteBuffer.wrap(fileHeader.clone()));
+        }
+    }
+
+    private byte[] incompleteHeader() {
+        byte[] marked = fileHeader.clone();
+        int flagsAt = is64 ? 48 : 36;
+        ByteBuffer h = ByteBuffer.wrap(marked).order(order);
+        h.putInt(flagsAt, h.getInt(flagsAt) | DUMP_ELF_INCOMPLETE);
+        return marked;
     }
 
     /**
@@ -333,11 +345,8 @@ public final class ElfDumpWriter {
         if (!sink.canRewrite()) {
             return false;
         }
-        int flagsAt = is64 ? 48 : 36;
-        ByteBuffer h = ByteBuffer.wrap(fileHeader).order(order);
-        h.putInt(flagsAt, h.getInt(flagsAt) | DUMP_ELF_INCOMPLETE);
         try {
-            sink.write(0, ByteBuffer.wrap(fileHeader));
+            sink.write(0, ByteBuffer.wrap(incompleteHeader()));
             return true;
         } catch (IOException e) {
             return false;

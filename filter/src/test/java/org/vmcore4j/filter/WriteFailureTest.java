@@ -114,6 +114,116 @@ class WriteFailureTest {
                 points.size(), opened, totalPages));
     }
 
+    /**
+     * An I/O error (not a full disk) at each write of a run, so every phase is hit: header,
+     * sub-header, notes, bitmaps, descriptors, page data, and the final header update. Twice: the
+     * device gone for good (every later write fails too), and a single failed write.
+     */
+    @Test
+    void ioErrorAtEveryWriteLeavesAReadableIncompleteDump() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "write-failure"));
+        int writes;
+        try (Vmcore v = Vmcore.open(dump.vmcore());
+                FailingSink s = new FailingSink(DumpSink.toFile(dir.resolve("count")), Integer.MAX_VALUE, false)) {
+            KdumpCollector.write(v, PageFilter.forLevel(31), KdumpCollector.Options.of(Compression.SNAPPY), s,
+                    CollectorListener.NONE);
+            writes = s.calls;
+        }
+        Files.delete(dir.resolve("count"));
+        int runs = 0;
+        int opened = 0;
+        int refused = 0;
+        List<String> refusals = new ArrayList<>();
+        long pagesRead = 0;
+        try (Vmcore source = Vmcore.open(dump.vmcore())) {
+            // every write of the opening phases (headers, notes, bitmaps, first flushes), the last ones
+            // (final flushes, the header update), and a spread of page-data writes in between
+            java.util.TreeSet<Integer> points = new java.util.TreeSet<>();
+            for (int k = 1; k <= Math.min(writes, 8); k++) {
+                points.add(k);
+            }
+            for (int k = Math.max(1, writes - 2); k <= writes; k++) {
+                points.add(k);
+            }
+            for (int k = 1; k <= writes; k += Math.max(1, writes / 8)) {
+                points.add(k);
+            }
+            for (boolean deviceGone : new boolean[] {true, false}) {
+                for (int k : points) {
+                    Path out = dir.resolve("eio-" + deviceGone + "-" + k);
+                    IncompleteDumpException e;
+                    int at = k;
+                    try (FailingSink sink = new FailingSink(DumpSink.toFile(out), k, deviceGone)) {
+                        e = assertThrows(IncompleteDumpException.class, () -> KdumpCollector.write(source,
+                                PageFilter.forLevel(31), KdumpCollector.Options.of(Compression.SNAPPY), sink,
+                                CollectorListener.NONE), "I/O error at write " + at + " of " + writes);
+                    }
+                    assertTrue(e.getMessage().contains("Input/output error") && e.getMessage().contains(" of "),
+                            e.getMessage());
+                    runs++;
+                    try (KdumpVmcore k2 = KdumpVmcore.open(out)) {
+                        assertTrue(k2.incomplete(), "INCOMPLETE after an I/O error at write " + k);
+                        pagesRead += checkPresentPages(k2, source);
+                        opened++;
+                    } catch (VmcoreFormatException unreadable) {
+                        refused++; // the header or the bitmaps never reached the file
+                        refusals.add((deviceGone ? "gone" : "once") + "@" + k + ": " + unreadable.getMessage());
+                    }
+                    Files.delete(out);
+                }
+            }
+        }
+        refusals.forEach(System.out::println);
+        assertTrue(opened > runs / 2, opened + " of " + runs + " opened");
+        SUMMARY.add(String.format("%s -p -d 31: an I/O error at each of the %d writes of a run (device gone, and a "
+                + "single failed write): %d runs, %d files open INCOMPLETE with %,d pages read back equal, %d refused "
+                + "cleanly (header or bitmaps missing), none misread", dump.name(), writes, runs, opened, pagesRead,
+                refused));
+    }
+
+    /** Fails write number {@code failAt} (from 1) with EIO; with {@code deviceGone} every later write too. */
+    static final class FailingSink implements DumpSink {
+        private final DumpSink target;
+        private final int failAt;
+        private final boolean deviceGone;
+        int calls;
+
+        FailingSink(DumpSink target, int failAt, boolean deviceGone) {
+            this.target = target;
+            this.failAt = failAt;
+            this.deviceGone = deviceGone;
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer src) throws IOException {
+            calls++;
+            if (calls == failAt || (deviceGone && calls > failAt)) {
+                throw new IOException("Input/output error");
+            }
+            target.write(offset, src);
+        }
+
+        @Override
+        public boolean canRewrite() {
+            return true;
+        }
+
+        @Override
+        public long bytesWritten() {
+            return target.bytesWritten();
+        }
+
+        @Override
+        public String description() {
+            return target.description();
+        }
+
+        @Override
+        public void close() throws IOException {
+            target.close();
+        }
+    }
+
     /** Every PRESENT page equals the source; a page is PRESENT, LOST or EXCLUDED, never silently wrong. */
     static long checkPresentPages(KdumpVmcore k, Vmcore source) throws IOException {
         PhysicalMemory w = k.physicalMemory();

@@ -143,13 +143,26 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
             }
             long pos = f.descriptorPosition(pfn);
             RandomAccessSource src = f.source();
-            if (pos + PageDescriptor.SIZE > src.size() || src.readLong(pos, order) == 0) {
+            if (pos + PageDescriptor.SIZE > src.size()) {
+                return PageStatus.LOST;
+            }
+            long dataOffset = src.readLong(pos, order);
+            if (dataOffset == 0 || (f.incomplete() && pastEnd(src, pos, dataOffset))) {
                 return PageStatus.LOST;
             }
             return PageStatus.PRESENT;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * In an INCOMPLETE file, whether the page's data would end past the end of the file: its
+     * descriptor reached the disk, its data did not. (In a complete file that is corruption.)
+     */
+    private boolean pastEnd(RandomAccessSource src, long pos, long dataOffset) throws IOException {
+        long size = Integer.toUnsignedLong(src.readInt(pos + 8, order));
+        return dataOffset >= src.size() || size > src.size() - dataOffset;
     }
 
     @Override
@@ -224,6 +237,10 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         if (size <= 0 || size > pageSize || (c == Compression.NONE && size != pageSize)) {
             throw corrupt(f, pos + 8, pfn, "descriptor size " + Integer.toUnsignedString(size) + " is not valid for a "
                     + c + " page of " + pageSize + " bytes");
+        }
+        if (f.incomplete() && pastEnd(src, pos, dataOffset)) {
+            // the descriptor was written, the data it points to never was (the writer stopped between them)
+            throw notAvailable(MemoryAccessException.Reason.LOST, paddr, pfn);
         }
         if (dataOffset < f.dataAreaOffset() || dataOffset > src.size() || size > src.size() - dataOffset) {
             throw corrupt(f, pos, pfn, "page data of " + size + " bytes at offset " + dataOffset
