@@ -175,6 +175,8 @@ public final class Dmesg {
         }
         VirtualRegion buf = new VirtualRegion(space, logBuf, len, "printk log_buf", info.resource());
         byte[] text;
+        // every page of the buffer must be readable before its size (up to 1 GiB) sizes an allocation
+        requireReadable(buf, Long.compareUnsigned(logEnd, len) < 0 ? logEnd : len);
         if (Long.compareUnsigned(logEnd, len) < 0) {
             text = new byte[(int) logEnd];
             buf.read(0, text, 0, text.length);
@@ -186,6 +188,20 @@ public final class Dmesg {
             buf.read(0, text, len - index, index);
         }
         return new Dmesg(Source.TEXT_BUFFER, parseText(text), false, text, null);
+    }
+
+    /**
+     * Reads one byte of every page of {@code buf[0, n)}, so a buffer whose size field lies fails with
+     * the reader's usual exception instead of an allocation of that size.
+     */
+    private static void requireReadable(VirtualRegion buf, long n) throws IOException {
+        byte[] probe = new byte[1];
+        for (long off = 0; off < n; off += 4096) {
+            buf.read(off, probe, 0, 1);
+        }
+        if (n > 0) {
+            buf.read(n - 1, probe, 0, 1);
+        }
     }
 
     /** Splits a plain-text log into lines, taking the {@code <N>} syslog prefix and {@code [sec.usec]} timestamp where present. */
