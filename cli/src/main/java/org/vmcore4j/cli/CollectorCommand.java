@@ -333,6 +333,9 @@ final class CollectorCommand implements Callable<Integer> {
         if (partialDmesg && !dumpDmesg) {
             return "";
         }
+        if (dumpDmesg && (split || files.size() != (flatten ? 1 : 2))) {
+            return ""; // VMCORE and LOGFILE; with -F, VMCORE alone (the log goes to standard output)
+        }
         if (sizeLimit != null && parseSize(sizeLimit) <= 0) {
             return "Limit size(" + sizeLimit + ") is invalid.";
         }
@@ -383,19 +386,24 @@ final class CollectorCommand implements Callable<Integer> {
 
     private int dmesg(Console console) throws IOException {
         Path vmcorePath = files.get(0);
-        Path target = files.get(1);
-        if (!checkDumpFile(target, console)) {
+        Path target = flatten ? null : files.get(1);
+        if (target != null && !checkDumpFile(target, console)) {
             return finish(console, Main.FAILED);
         }
         try (Vmcore vmcore = open(vmcorePath)) {
             VmcoreInfo info = vmcore.vmcoreInfo().orElseThrow(() -> new IOException(
                     vmcorePath + " has no VMCOREINFO note; the kernel log cannot be located without it"));
             byte[] text = Dmesg.read(info, vmcore.kernelAddressSpace(), partialDmesg).makedumpfileText();
-            try (OutputStream os = java.nio.channels.Channels.newOutputStream(DumpSink.createPrivate(target))) {
-                os.write(text);
+            if (target == null) {
+                out.write(text); // -F: the log, as plain text, on standard output (as makedumpfile)
+                out.flush();
+            } else {
+                try (OutputStream os = java.nio.channels.Channels.newOutputStream(DumpSink.createPrivate(target))) {
+                    os.write(text);
+                }
             }
         }
-        console.common("\nThe dmesg log is saved to " + target + ".\n");
+        console.common("\nThe dmesg log is saved to " + (target == null ? "STDOUT" : target.toString()) + ".\n");
         return finish(console, Main.COMPLETED);
     }
 

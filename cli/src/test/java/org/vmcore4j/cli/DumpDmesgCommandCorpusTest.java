@@ -46,4 +46,22 @@ class DumpDmesgCommandCorpusTest {
         assertEquals(0, forced.status(), forced.err());
         assertArrayEquals(Files.readAllBytes(theirs), Files.readAllBytes(ours));
     }
+
+    /** {@code --dump-dmesg -F VMCORE}: the log on standard output, as makedumpfile prints it there. */
+    @ParameterizedTest
+    @MethodSource("dumps")
+    void flattenedDmesgGoesToStandardOutputAsMakedumpfiles(Corpus.Dump dump) throws Exception {
+        Process p = new ProcessBuilder(Corpus.requireMakedumpfile().toString(), "--dump-dmesg", "-F",
+                dump.vmcore().toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] theirs = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status = Main.run(new String[] {"--dump-dmesg", "-F", dump.vmcore().toString()},
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(0, status, err.toString());
+        assertArrayEquals(theirs, out.toByteArray(), "stdout carries the log only; messages go to stderr");
+        assertTrue(err.toString().contains("The dmesg log is saved to STDOUT."), err.toString());
+    }
 }
