@@ -6,6 +6,8 @@
 # first repeat; "-" where the outputs are not expected to be: LZO, whose compressor differs).
 #
 # usage: benchmarks/compare.sh [DUMP]
+#        benchmarks/compare.sh --report RESULTS.tsv...   (the table again, from the runs of earlier
+#                                                         invocations, merged: medians over all of them)
 #   DUMP  default: the corpus's k61-1g-2cpu ($VMCORE4J_CORPUS, else ~/.cache/vmcore4j-corpus)
 # env:
 #   REPEATS=5            runs per tool and case
@@ -36,6 +38,7 @@ JAVA_OPTS=${JAVA_OPTS:--Xmx64m}
 TIME=/usr/bin/time
 
 die() { echo "compare: $*" >&2; exit 2; }
+if [ "${1:-}" != --report ]; then
 [ -r "$DUMP" ] || die "no dump at $DUMP (build the corpus: testdata/tools/make-corpus.sh)"
 [ -x "$MDF" ] || die "no makedumpfile at $MDF (testdata/tools/build-makedumpfile.sh)"
 [ -f "$JAR" ] || die "no jar at $JAR (cd $ROOT && mvn -B -o -q package -DskipTests)"
@@ -46,6 +49,7 @@ mkdir -p "$SCRATCH" || die "cannot create $SCRATCH"
 WORK=$(mktemp -d "$SCRATCH/run.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 RESULTS=${RESULTS:-$SCRATCH/results-$(basename "$(dirname "$DUMP")")-$(date +%Y%m%d-%H%M%S).tsv}
+fi
 
 # case label | makedumpfile args | vmcore4j args | cmp (yes: outputs must be identical; no: not expected)
 ALL_CASES=(
@@ -62,6 +66,51 @@ ALL_CASES=(
     "target: v4j nt2 vs mdf -d 1 -z|-d 1 -z|--num-threads 2 -d 1 -z|yes"
     "target: v4j nt2 vs mdf -d 1 -c|-d 1 -c|--num-threads 2 -d 1 -c|yes"
 )
+# print_table TSV...: medians per case over every run in the files, the ratios, the cmp verdicts
+median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan") print "-"; else printf "%.2f", a / b }'; }
+fmt() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "nan") print "-"; else printf "%." d "f", v }'; }
+print_table() {
+    local files=("$@")
+    stat_of() { # KEY FIELD(wall|cpu|rss|size|n)
+        awk -F'\t' -v k="$1" -v f="$2" '$1 == k && $2 ~ /^[0-9]+$/ && $8 == 0 {
+            if (f == "wall") print $3; else if (f == "cpu") print $4 + $5; else if (f == "rss") print $6; else print $7 }' \
+            "${files[@]}" | median
+    }
+    count_of() { awk -F'\t' -v k="$1" '$1 == k && $2 ~ /^[0-9]+$/ && $8 == 0' "${files[@]}" | wc -l; }
+    cmp_of() { awk -F'\t' -v k="cmp:$1" '$1 == k {v = $2} END {print v == "" ? "not compared" : v}' "${files[@]}"; }
+    printf '%-34s | %7s %7s %5s | %7s %7s %5s | %6s %6s %5s | %9s %9s %5s | %3s | %s\n' \
+        "case (vmcore4j/makedumpfile)" "wall m" "wall v" "ratio" "cpu m" "cpu v" "ratio" "RSS m" "RSS v" "ratio" \
+        "size m" "size v" "ratio" "n" "cmp"
+    printf '%s\n' "$(printf -- '-%.0s' $(seq 1 156))"
+    local c label margs vargs km kv wm wv cm cv rm_ rv sm sv n
+    for c in "${ALL_CASES[@]}"; do
+        IFS='|' read -r label margs vargs _ <<< "$c"
+        km="mdf:$margs"; kv="v4j:$vargs"
+        n=$(count_of "$km")/$(count_of "$kv")
+        case $n in 0/*|*/0) continue ;; esac   # a case needs runs of both tools
+        wm=$(stat_of "$km" wall); wv=$(stat_of "$kv" wall)
+        cm=$(stat_of "$km" cpu); cv=$(stat_of "$kv" cpu)
+        rm_=$(stat_of "$km" rss); rv=$(stat_of "$kv" rss)
+        sm=$(stat_of "$km" size); sv=$(stat_of "$kv" size)
+        printf '%-34s | %7s %7s %5s | %7s %7s %5s | %6s %6s %5s | %9s %9s %5s | %3s | %s\n' "$label" \
+            "$(fmt "$wm" 2)" "$(fmt "$wv" 2)" "$(ratio "$wv" "$wm")" \
+            "$(fmt "$cm" 2)" "$(fmt "$cv" 2)" "$(ratio "$cv" "$cm")" \
+            "$(awk -v v="$rm_" 'BEGIN { printf "%.0fM", v / 1024 }')" "$(awk -v v="$rv" 'BEGIN { printf "%.0fM", v / 1024 }')" \
+            "$(ratio "$rv" "$rm_")" \
+            "$(awk -v v="$sm" 'BEGIN { printf "%.1fM", v / 1048576 }')" "$(awk -v v="$sv" 'BEGIN { printf "%.1fM", v / 1048576 }')" \
+            "$(ratio "$sv" "$sm")" "$n" "$(cmp_of "$label")"
+    done
+    echo
+    echo "# wall/cpu in seconds (medians over n runs: makedumpfile/vmcore4j), RSS = peak resident set (MiB),"
+    echo "# size in MiB; ratios vmcore4j/makedumpfile; cmp on the first repeat"
+    grep -h '^#load' "${files[@]}" | sed 's/^#load/# load/' || true
+}
+
+if [ "${1:-}" = --report ]; then
+    shift; [ $# -gt 0 ] || die "--report needs result files"
+    print_table "$@"; exit 0
+fi
 SEL=()
 for c in "${ALL_CASES[@]}"; do
     IFS='|' read -r label _ <<< "$c"
@@ -117,6 +166,7 @@ echo "# makedumpfile: $MDF; vmcore4j: $JAVA $JAVA_OPTS -jar $JAR"
 echo "# $(nproc) CPUs; $REPEATS repeats, tools alternating; scratch $WORK; runs -> $RESULTS"
 echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'key\trepeat\twall_s\tuser_s\tsys_s\tmaxrss_kb\tsize\trc\n' > "$RESULTS"
+printf '#load %s: before %s (%s repeats of CASES=%s)\n' "$(basename "$(dirname "$DUMP")")" "$(cut -d' ' -f1-3 /proc/loadavg)" "$REPEATS" "$CASES" >> "$RESULTS"
 declare -A CMP
 t0=$(date +%s)
 for rep in $(seq 1 "$REPEATS"); do
@@ -137,6 +187,7 @@ for rep in $(seq 1 "$REPEATS"); do
             elif cmp -s "${OUT_OF[$km]}" "${OUT_OF[$kv]}"; then CMP[$ci]="identical"
             elif [ "$want" = yes ]; then CMP[$ci]="DIFFERS"
             else CMP[$ci]="differs (not expected)"; fi
+            printf 'cmp:%s\t%s\n' "$label" "${CMP[$ci]}" >> "$RESULTS"
             # drop outputs no later case of this repeat compares
             for k in "$km" "$kv"; do
                 later=
@@ -153,35 +204,8 @@ for rep in $(seq 1 "$REPEATS"); do
     echo "# repeat $rep done ($(( $(date +%s) - t0 )) s; load $(cut -d' ' -f1-3 /proc/loadavg))"
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '#load %s: after %s\n' "$(basename "$(dirname "$DUMP")")" "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS"
 echo
 
-# medians per job (wall, cpu=user+sys, rss, size) from the TSV
-median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-stat_of() { # KEY FIELD(wall|cpu|rss|size)
-    awk -F'\t' -v k="$1" -v f="$2" 'NR > 1 && $1 == k && $8 == 0 {
-        if (f == "wall") print $3; else if (f == "cpu") print $4 + $5; else if (f == "rss") print $6; else print $7 }' "$RESULTS" | median
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "nan" || b == "nan") print "-"; else printf "%.2f", a / b }'; }
-fmt() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "nan") print "-"; else printf "%." d "f", v }'; }
-printf '%-34s | %7s %7s %5s | %7s %7s %5s | %6s %6s %5s | %9s %9s %5s | %s\n' \
-    "case (vmcore4j/makedumpfile)" "wall m" "wall v" "ratio" "cpu m" "cpu v" "ratio" "RSS m" "RSS v" "ratio" \
-    "size m" "size v" "ratio" "cmp"
-printf '%s\n' "$(printf -- '-%.0s' $(seq 1 150))"
-for ci in "${!SEL[@]}"; do
-    IFS='|' read -r label margs vargs want <<< "${SEL[$ci]}"
-    km=$(job_key mdf "$margs"); kv=$(job_key v4j "$vargs")
-    wm=$(stat_of "$km" wall); wv=$(stat_of "$kv" wall)
-    cm=$(stat_of "$km" cpu); cv=$(stat_of "$kv" cpu)
-    rm_=$(stat_of "$km" rss); rv=$(stat_of "$kv" rss)
-    sm=$(stat_of "$km" size); sv=$(stat_of "$kv" size)
-    printf '%-34s | %7s %7s %5s | %7s %7s %5s | %6s %6s %5s | %9s %9s %5s | %s\n' "$label" \
-        "$(fmt "$wm" 2)" "$(fmt "$wv" 2)" "$(ratio "$wv" "$wm")" \
-        "$(fmt "$cm" 2)" "$(fmt "$cv" 2)" "$(ratio "$cv" "$cm")" \
-        "$(awk -v v="$rm_" 'BEGIN { printf "%.0fM", v / 1024 }')" "$(awk -v v="$rv" 'BEGIN { printf "%.0fM", v / 1024 }')" \
-        "$(ratio "$rv" "$rm_")" \
-        "$(awk -v v="$sm" 'BEGIN { printf "%.1fM", v / 1048576 }')" "$(awk -v v="$sv" 'BEGIN { printf "%.1fM", v / 1048576 }')" \
-        "$(ratio "$sv" "$sm")" "${CMP[$ci]:-not compared}"
-done
-echo
-echo "# wall/cpu in seconds (medians of $REPEATS), RSS = peak resident set (MiB), size in MiB; ratios vmcore4j/makedumpfile"
+print_table "$RESULTS"
 exit $FAILED
