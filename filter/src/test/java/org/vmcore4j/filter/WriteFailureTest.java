@@ -181,6 +181,77 @@ class WriteFailureTest {
                 refused));
     }
 
+    /**
+     * The ELF writer ({@code -E}) under the same faults: an I/O error at writes spread over a run
+     * (file header, program headers, notes, segment data, the final header), device gone or a single
+     * failed write. The result has e_flags' incomplete bit and every page it holds correct, or it is
+     * refused; never misread.
+     */
+    @Test
+    void elfWriterIoErrorsLeaveAFlaggedReadableDump() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "write-failure"));
+        int writes;
+        try (Vmcore v = Vmcore.open(dump.vmcore());
+                FailingSink s = new FailingSink(DumpSink.toFile(dir.resolve("elf-count")), Integer.MAX_VALUE, false)) {
+            ElfCollector.write(v, PageFilter.forLevel(31), s, CollectorListener.NONE);
+            writes = s.calls;
+        }
+        Files.delete(dir.resolve("elf-count"));
+        java.util.TreeSet<Integer> points = new java.util.TreeSet<>();
+        for (int k = 1; k <= Math.min(writes, 5); k++) {
+            points.add(k);
+        }
+        for (int k = Math.max(1, writes - 2); k <= writes; k++) {
+            points.add(k);
+        }
+        for (int k = 1; k <= writes; k += Math.max(1, writes / 6)) {
+            points.add(k);
+        }
+        int runs = 0;
+        int opened = 0;
+        long pagesRead = 0;
+        try (Vmcore source = Vmcore.open(dump.vmcore())) {
+            for (boolean deviceGone : new boolean[] {true, false}) {
+                for (int k : points) {
+                    Path out = dir.resolve("elf-eio-" + deviceGone + "-" + k);
+                    IOException e;
+                    try (FailingSink sink = new FailingSink(DumpSink.toFile(out), k, deviceGone)) {
+                        e = assertThrows(IOException.class, () -> ElfCollector.write(source, PageFilter.forLevel(31),
+                                sink, CollectorListener.NONE));
+                    }
+                    assertTrue(String.valueOf(e.getMessage()).contains("Input/output error")
+                            || String.valueOf(e.getCause()).contains("Input/output error"), String.valueOf(e));
+                    runs++;
+                    try (Vmcore elf = Vmcore.open(out)) {
+                        assertEquals(1, ((org.vmcore4j.elf.ElfVmcore) elf).elf().flags() & 1,
+                                "e_flags incomplete bit after an I/O error at write " + k);
+                        PhysicalMemory w = elf.physicalMemory();
+                        byte[] a = new byte[w.pageSize()];
+                        byte[] b = new byte[w.pageSize()];
+                        for (long pfn = 0; pfn < w.endPfn(); pfn++) {
+                            if (w.status(pfn) == PageStatus.PRESENT) {
+                                w.readPage(pfn, a, 0);
+                                source.physicalMemory().readPage(pfn, b, 0);
+                                if (!java.util.Arrays.equals(a, b)) {
+                                    throw new AssertionError("PFN " + pfn + " misread from " + out);
+                                }
+                                pagesRead++;
+                            }
+                        }
+                        opened++;
+                    } catch (VmcoreFormatException refused) {
+                        // headers or notes never reached the file
+                    }
+                    Files.delete(out);
+                }
+            }
+        }
+        assertTrue(opened > runs / 2, opened + " of " + runs + " opened");
+        SUMMARY.add(String.format("%s -E -d 31: an I/O error at %d of the %d writes (device gone / single): %d runs, "
+                + "%d files open with the incomplete e_flags bit and %,d pages read back equal, %d refused, none misread",
+                dump.name(), points.size(), writes, runs, opened, pagesRead, runs - opened));
+    }
+
     /** Fails write number {@code failAt} (from 1) with EIO; with {@code deviceGone} every later write too. */
     static final class FailingSink implements DumpSink {
         private final DumpSink target;
