@@ -194,8 +194,9 @@ final class CollectorCommand implements Callable<Integer> {
 
     Long splitblockKib;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "accepted for compatibility: vmcore4j keeps its "
-            + "bitmaps in memory, cycle by cycle, and writes no temporary files")
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "build the bitmaps in one pass, as makedumpfile "
+            + "does with --work-dir (a PT_LOAD's partial last page then counts as RAM); vmcore4j keeps them in memory "
+            + "and writes nothing to DIR")
     Path workDir;
 
     @Option(names = "--non-mmap", description = "read VMCORE with read calls instead of mapping it")
@@ -526,6 +527,9 @@ final class CollectorCommand implements Callable<Integer> {
 
     private FilterReport write(Vmcore dump, int level, List<Path> targets, Console console) throws IOException {
         PageFilter filter = PageFilter.forLevel(level);
+        if (workDir != null) {
+            filter = filter.withCycleMode(PageFilter.CycleMode.SINGLE); // makedumpfile: no cycles with --work-dir
+        }
         if (cyclicBufferKib != null && cyclicBufferKib != 0) {
             // makedumpfile reads the size as an unsigned long and cuts it to the free memory; vmcore4j
             // cuts it to the most its bitmaps use

@@ -31,7 +31,8 @@ final class DumpFacts {
      * The kernel's utsname bytes as they are in memory (makedumpfile's check_release copies the
      * struct raw from {@code system_utsname}, or {@code init_uts_ns} + OFFSET(uts_namespace.name),
      * or {@code init_uts_ns} + sizeof(int)); a kdump input's own header where memory cannot say;
-     * else only {@code machine}, from the dump's architecture (makedumpfile refuses such input).
+     * else zeros as makedumpfile writes them, but for {@code machine} where no CPU note could name
+     * the architecture either.
      */
     static byte[] utsname(Vmcore dump, CollectorListener listener) {
         byte[] out = new byte[UTSNAME_BYTES];
@@ -56,10 +57,11 @@ final class DumpFacts {
             listener.warning("cannot read the kernel's utsname from memory (" + e.getMessage()
                     + "); the header's utsname is " + (dump instanceof KdumpVmcore ? "copied from the input" : "empty"));
         }
-        if (!(dump instanceof KdumpVmcore)) {
-            // a kdump file names its architecture only in utsname.machine: without it our reader could
-            // not open the file, so say at least that much (libkdumpfile, which wants every utsname
-            // field, must be told the architecture of such a file)
+        if (!(dump instanceof KdumpVmcore) && dump.cpus().isEmpty()) {
+            // makedumpfile leaves the utsname zero here; then nothing in a kdump file names the
+            // architecture (readers fall back on the size of the CPU notes, and there are none), so
+            // vmcore4j writes utsname.machine: the one byte-level difference, for input without
+            // VMCOREINFO and without CPU notes only
             byte[] machine = dump.architecture().displayName().getBytes(StandardCharsets.ISO_8859_1);
             System.arraycopy(machine, 0, out, 4 * 65, Math.min(machine.length, 64));
             return out;

@@ -98,7 +98,7 @@ public final class KdumpCollector {
             throw new IllegalArgumentException("the split block size must be a positive multiple of the page size ("
                     + ps + "): " + splitblockBytes);
         }
-        return writeAll(dump, filter, options, sinks, splitblockBytes / ps, listener);
+        return writeAll(dump, filter.withDumpFiles(sinks.size()), options, sinks, splitblockBytes / ps, listener);
     }
 
     private static FilterReport writeAll(Vmcore dump, PageFilter filter, Options options, List<DumpSink> sinks,

@@ -51,12 +51,31 @@ public final class PageFilter {
     private final long cycleBufferBytes;
     private final ZeroPageHandling zeroPages;
     private final ScanListener listener;
+    private final CycleMode cycleMode;
+    private final int dumpFiles;
 
-    private PageFilter(DumpLevel level, long cycleBufferBytes, ZeroPageHandling zeroPages, ScanListener listener) {
+    /** How makedumpfile would run: in cycles, or in one pass with whole-dump bitmaps. */
+    public enum CycleMode {
+        /**
+         * makedumpfile's own choice (initial()): one pass when both bitmaps of the whole dump fit the
+         * default cycle buffer exactly (max_mapnr a multiple of 4, up to 2^24 frames, one output
+         * file, no {@code --cyclic-buffer}), cycles otherwise.
+         */
+        AUTO,
+        /** Always in cycles ({@code --cyclic-buffer}). */
+        CYCLIC,
+        /** One pass, as with {@code --work-dir}. */
+        SINGLE
+    }
+
+    private PageFilter(DumpLevel level, long cycleBufferBytes, ZeroPageHandling zeroPages, ScanListener listener,
+            CycleMode cycleMode, int dumpFiles) {
         this.level = level;
         this.cycleBufferBytes = cycleBufferBytes;
         this.zeroPages = zeroPages;
         this.listener = listener;
+        this.cycleMode = cycleMode;
+        this.dumpFiles = dumpFiles;
     }
 
     /**
@@ -64,7 +83,8 @@ public final class PageFilter {
      * {@link ZeroPageHandling#KDUMP_SHARED_DESCRIPTOR} and no listener.
      */
     public static PageFilter forLevel(int level) {
-        return new PageFilter(DumpLevel.of(level), 0, ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR, ScanListener.NONE);
+        return new PageFilter(DumpLevel.of(level), 0, ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR, ScanListener.NONE,
+                CycleMode.AUTO, 1);
     }
 
     public DumpLevel level() {
@@ -80,15 +100,29 @@ public final class PageFilter {
             throw new IllegalArgumentException("cycle buffer must be 0 (default) or 1.." + MAX_CYCLE_BUFFER_BYTES
                     + " bytes: " + bytes);
         }
-        return new PageFilter(level, bytes, zeroPages, listener);
+        return new PageFilter(level, bytes, zeroPages, listener, cycleMode, dumpFiles);
+    }
+
+    /**
+     * Whether the scan runs in cycles or in one pass as makedumpfile would (default
+     * {@link CycleMode#AUTO}). The two differ in one frame per PT_LOAD that ends inside a page: the
+     * one-pass 1st bitmap counts it as RAM, the cyclic one does not.
+     */
+    public PageFilter withCycleMode(CycleMode mode) {
+        return new PageFilter(level, cycleBufferBytes, zeroPages, listener, Objects.requireNonNull(mode), dumpFiles);
+    }
+
+    /** For a split set: makedumpfile divides its cycle buffer among the files, so it never runs in one pass. */
+    PageFilter withDumpFiles(int files) {
+        return new PageFilter(level, cycleBufferBytes, zeroPages, listener, cycleMode, files);
     }
 
     public PageFilter withZeroPages(ZeroPageHandling handling) {
-        return new PageFilter(level, cycleBufferBytes, Objects.requireNonNull(handling), listener);
+        return new PageFilter(level, cycleBufferBytes, Objects.requireNonNull(handling), listener, cycleMode, dumpFiles);
     }
 
     public PageFilter withListener(ScanListener l) {
-        return new PageFilter(level, cycleBufferBytes, zeroPages, Objects.requireNonNull(l));
+        return new PageFilter(level, cycleBufferBytes, zeroPages, Objects.requireNonNull(l), cycleMode, dumpFiles);
     }
 
     /**
@@ -163,9 +197,33 @@ public final class PageFilter {
             }
         }
         long pfnCyclic = pfnCyclic(memory.endPfn());
-        return new PageScan(new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
+        Scanner scanner = new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
                 Segments.of(memory, dump.statedMappings(), ELF_FORMAT.equals(dump.formatName())), walker, maxMapnr,
-                pfnCyclic, buddy));
+                pfnCyclic, buddy);
+        scanner.singleCycle(singlePass(memory.endPfn()));
+        return new PageScan(scanner);
+    }
+
+    /**
+     * Whether makedumpfile would build this dump's bitmaps in one pass (initial(): with the default
+     * buffer, min(4 MiB, 2 * max_mapnr / 8) bytes divided among the output files, and one pass when
+     * that holds both whole bitmaps, i.e. max_mapnr is a multiple of 4). ELF output keeps its own
+     * per-segment walk and is not affected. The buffer's 60 %-of-free-memory cap is not modelled:
+     * a capture kernel short of memory runs makedumpfile in cycles where this says one pass.
+     */
+    boolean singlePass(long maxMapnrBeforeReduction) {
+        if (zeroPages == ZeroPageHandling.ELF_REMOVE || cycleMode == CycleMode.CYCLIC) {
+            return false;
+        }
+        if (cycleMode == CycleMode.SINGLE) {
+            return true;
+        }
+        if (cycleBufferBytes != 0) {
+            return false;
+        }
+        long bitmapBytes = maxMapnrBeforeReduction * 2 / 8 / dumpFiles;
+        long buffer = Math.min(DEFAULT_CYCLE_BUFFER_BYTES, bitmapBytes);
+        return buffer * 8 >= maxMapnrBeforeReduction * 2;
     }
 
     /** {@link #scan} without a consumer: just the counts. */

@@ -88,6 +88,8 @@ final class Scanner {
     private long readStart;
     private long readEnd;
     private boolean warnedOutOfCycle;
+    /** makedumpfile's non-cyclic mode: the 1st bitmap also holds each PT_LOAD's partial last page. */
+    private boolean singleCycle;
 
     Scanner(String resource, DumpLevel level, ZeroPageHandling zeroHandling, ScanListener listener,
             PhysicalMemory memory, KernelAddressSpace kas, PageLayout layout, MemMap memMap, Segments segments,
@@ -159,6 +161,15 @@ final class Scanner {
     /** The most frames the bitmaps hold: one cycle, or less when the whole dump is smaller. */
     long capacity() {
         return capacity;
+    }
+
+    /**
+     * Builds the 1st bitmap as makedumpfile's non-cyclic mode does (create_1st_bitmap_file): a
+     * PT_LOAD's partial last page counts as RAM, and the memory hole is max_mapnr minus the frames
+     * counted, load by load.
+     */
+    void singleCycle(boolean on) {
+        this.singleCycle = on;
     }
 
     /** Counters to zero and the memory hole back to max_mapnr, as makedumpfile does before writing. */
@@ -244,14 +255,19 @@ final class Scanner {
      */
     private void firstBitmap() {
         for (int i = 0; i < segments.loadStart.length; i++) {
+            long loadEndPfn = segments.loadEnd[i] >>> pageShift;
+            if (singleCycle && !segments.exactHoleCount) {
+                // create_1st_bitmap_file: capped at max_mapnr, then one more for a partial last page
+                loadEndPfn = Math.min(loadEndPfn, maxMapnr) + ((segments.loadEnd[i] & (pageSize - 1)) != 0 ? 1 : 0);
+            }
             long pfnStart = Math.max(segments.loadStart[i] >>> pageShift, cs);
-            long pfnEnd = Math.min(segments.loadEnd[i] >>> pageShift, ce);
+            long pfnEnd = Math.min(loadEndPfn, ce);
             if (pfnStart >= pfnEnd) {
                 continue;
             }
             long roundUp = Math.min((pfnStart + 7) & ~7L, pfnEnd);
             long roundDown = Math.max(pfnEnd & ~7L, pfnStart);
-            if (segments.exactHoleCount) {
+            if (segments.exactHoleCount || singleCycle) {
                 memoryHole -= pfnEnd - pfnStart;
             } else {
                 long bytes = Math.max(0, ((roundDown - cs) >>> 3) - ((roundUp - cs) >>> 3));
