@@ -52,6 +52,14 @@ class PfnBitmapProperties {
             assertEquals(want < 0 || want >= len ? -1 : start + want, b.nextSetBit(start + i), "nextSetBit " + i);
         }
         assertEquals(ref.get(0, len / 2).cardinality(), b.cardinality(start, start + len / 2));
+        for (int i = 0; i + 1 < ops.size(); i += 2) { // arbitrary sub-ranges, some reaching outside the bitmap
+            int from = ops.get(i) - 5;
+            int to = ops.get(i + 1) + 3;
+            int lo = Math.max(0, Math.min(from, len));
+            int hi = Math.max(lo, Math.min(to, len));
+            assertEquals(ref.get(lo, hi).cardinality(), b.cardinality(start + from, start + to),
+                    "cardinality(" + from + ", " + to + ")");
+        }
         byte[] bytes = new byte[b.byteLength()];
         b.copyBytes(bytes, 0);
         assertEquals((len + 7) / 8, bytes.length);
