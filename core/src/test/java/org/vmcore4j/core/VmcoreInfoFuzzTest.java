@@ -7,14 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.vmcore4j.core.arch.X86_64AddressSpace;
 import org.vmcore4j.core.synthetic.SyntheticKernel;
 
@@ -107,17 +103,6 @@ class VmcoreInfoFuzzTest {
                 }
             });
             assertTrue(e.getMessage().contains("fuzzed vmcoreinfo"), e.getMessage());
-        }
-    }
-
-    /** Writes the synthetic kernels' notes into {@code -Dfuzz.writeSeeds=<...>/VmcoreInfoFuzzTestInputs}. */
-    @Test
-    @EnabledIfSystemProperty(named = "fuzz.writeSeeds", matches = ".+")
-    void writeSyntheticSeeds() throws IOException {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("fuzz.writeSeeds")));
-        for (DmesgFuzzTest.Base b : DmesgFuzzTest.BASES) {
-            Files.writeString(dir.resolve("synthetic-" + b.kernel().vmcoreInfo().osRelease().orElseThrow() + ".txt"),
-                    b.kernel().vmcoreInfoText());
         }
     }
 }

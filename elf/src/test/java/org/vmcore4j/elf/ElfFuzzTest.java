@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.vmcore4j.core.ByteArraySource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormatException;
@@ -43,16 +39,6 @@ class ElfFuzzTest {
             DumpChecker.check((ElfVmcore) v, data);
             v.noteSection();
             v.statedMappings();
-        }
-    }
-
-    /** Writes the synthetic seeds into {@code -Dfuzz.writeSeeds=<...>/ElfFuzzTestInputs}. */
-    @Test
-    @EnabledIfSystemProperty(named = "fuzz.writeSeeds", matches = ".+")
-    void writeSyntheticSeeds() throws IOException {
-        Path dir = Files.createDirectories(Path.of(System.getProperty("fuzz.writeSeeds")));
-        for (SyntheticCores.Core c : SyntheticCores.all()) {
-            Files.write(dir.resolve("synthetic-" + c.name()), c.image().bytes());
         }
     }
 }

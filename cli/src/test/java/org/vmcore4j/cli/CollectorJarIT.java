@@ -2,7 +2,6 @@ package org.vmcore4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.vmcore4j.cli.CollectorHarness.Result;
 
 /**
- * The shaded jar, where a previous {@code package} left one (Surefire runs before this build's
- * package phase, so the other collector tests run the same classes from the class path): it starts,
- * names its version and checks a makedumpfile command line.
+ * The shaded jar as built (Failsafe runs this after the package phase; the other collector tests run
+ * the same classes from the class path): it starts, names its version and checks a makedumpfile
+ * command line.
  */
-class CollectorJarTest {
+class CollectorJarIT {
 
     @Test
     void shadedJarRunsWhereBuilt() throws Exception {
         Path jar = Path.of("target", "vmcore4j.jar").toAbsolutePath();
-        assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet (built by mvn package)");
+        assertTrue(Files.isRegularFile(jar), "no " + jar + ": the package phase builds it before this test");
         Path dir = Files.createTempDirectory("vmcore4j-jar");
         try {
             Result v = CollectorHarness.ok(List.of(CollectorHarness.java(), "-jar", jar.toString(), "-v"), dir);
