@@ -199,7 +199,8 @@ final class CollectorCommand implements Callable<Integer> {
             + "and writes nothing to DIR")
     Path workDir;
 
-    @Option(names = "--non-mmap", description = "read VMCORE with read calls instead of mapping it")
+    @Option(names = "--non-mmap", description = "read VMCORE with read calls instead of mapping it (the collector "
+            + "always does, so its memory stays bounded; this affects --dump-dmesg)")
     boolean nonMmap;
 
     @Option(names = "--dry-run", description = "do everything but write the output")
@@ -391,7 +392,7 @@ final class CollectorCommand implements Callable<Integer> {
         if (target != null && !checkDumpFile(target, console)) {
             return finish(console, Main.FAILED);
         }
-        try (Vmcore vmcore = open(vmcorePath)) {
+        try (Vmcore vmcore = open(vmcorePath, false)) {
             VmcoreInfo info = vmcore.vmcoreInfo().orElseThrow(() -> new IOException(
                     vmcorePath + " has no VMCOREINFO note; the kernel log cannot be located without it"));
             byte[] text = Dmesg.read(info, vmcore.kernelAddressSpace(), partialDmesg).makedumpfileText();
@@ -434,11 +435,17 @@ final class CollectorCommand implements Callable<Integer> {
         return finish(console, Main.COMPLETED);
     }
 
-    private Vmcore open(Path file) throws IOException {
+    /**
+     * Opens the input. {@code streaming}: the collector reads every dumpable page once, so it reads
+     * with pread, as with makedumpfile's --non-mmap: pages of a mapped multi-GiB vmcore would stay in
+     * the process's resident set (mappings cannot be dropped safely on Java 17), 850 MB instead of
+     * 70 MB on a 1 GiB dump at -d 1, for the same CPU time. The kernel log reads a few pages: mapped.
+     */
+    private Vmcore open(Path file, boolean streaming) throws IOException {
         if (!Files.exists(file)) {
             throw new java.nio.file.NoSuchFileException("the dump memory(" + file + ")");
         }
-        if (!nonMmap) {
+        if (!nonMmap && !streaming) {
             return Vmcore.open(file);
         }
         RandomAccessSource source = ChannelSource.open(file);
@@ -458,7 +465,7 @@ final class CollectorCommand implements Callable<Integer> {
                 return finish(console, Main.FAILED);
             }
         }
-        try (Vmcore dump = open(vmcorePath)) {
+        try (Vmcore dump = open(vmcorePath, true)) {
             if (split && splitblockKib != null && splitblockKib > 0
                     && splitblockKib * 1024 % dump.physicalMemory().pageSize() != 0) {
                 // makedumpfile's check_splitblock_size, before any DUMPFILE is created
