@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -557,7 +556,7 @@ final class CollectorCommand implements Callable<Integer> {
                 sinks.add(new FlattenedSink(stdout, "standard output", limit));
             } else if (dryRun) {
                 for (Path t : targets) {
-                    sinks.add(new DiscardingSink(t.toString()));
+                    sinks.add(DumpSink.discarding(t + " (dry run)"));
                 }
             } else {
                 for (Path t : targets) {
@@ -610,41 +609,6 @@ final class CollectorCommand implements Callable<Integer> {
     private static int finish(Console console, int status) {
         console.common(status == Main.COMPLETED ? "\nvmcore4j Completed.\n" : "\nvmcore4j Failed.\n");
         return status;
-    }
-
-    /** --dry-run: counts bytes, keeps none. */
-    private static final class DiscardingSink implements DumpSink {
-        private final String description;
-        private long written;
-
-        DiscardingSink(String description) {
-            this.description = description;
-        }
-
-        @Override
-        public void write(long offset, ByteBuffer src) {
-            written += src.remaining();
-            src.position(src.limit());
-        }
-
-        @Override
-        public boolean canRewrite() {
-            return true;
-        }
-
-        @Override
-        public long bytesWritten() {
-            return written;
-        }
-
-        @Override
-        public String description() {
-            return description + " (dry run)";
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     /** Standard output must survive the sink's close, so the final messages can still be printed. */

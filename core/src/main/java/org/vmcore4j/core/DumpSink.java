@@ -69,6 +69,41 @@ public interface DumpSink extends Closeable {
     }
 
     /**
+     * A sink that keeps nothing (makedumpfile's {@code --dry-run}, benchmarks): it counts the bytes and
+     * behaves as a rewritable file.
+     */
+    static DumpSink discarding(String description) {
+        return new DumpSink() {
+            private long written;
+
+            @Override
+            public void write(long offset, ByteBuffer src) {
+                written += src.remaining();
+                src.position(src.limit());
+            }
+
+            @Override
+            public boolean canRewrite() {
+                return true;
+            }
+
+            @Override
+            public long bytesWritten() {
+                return written;
+            }
+
+            @Override
+            public String description() {
+                return description;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
      * A sink that stops accepting bytes past {@code limit} (makedumpfile's {@code -L}): a write that
      * would end beyond it writes the part below the limit and throws {@link OutputLimitException}.
      */

@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /** A {@link DumpSink} that refuses bytes at or past a size limit, as makedumpfile's {@code -L} does. */
-final class LimitedDumpSink implements DumpSink {
-    private final DumpSink target;
+final class LimitedDumpSink extends ForwardingDumpSink {
     private final long limit;
 
     LimitedDumpSink(DumpSink target, long limit) {
+        super(target);
         if (limit < 0) {
             throw new IllegalArgumentException("negative size limit " + limit);
         }
-        this.target = target;
         this.limit = limit;
     }
 
@@ -29,30 +28,5 @@ final class LimitedDumpSink implements DumpSink {
             src.position(src.position() + head.position());
         }
         throw new OutputLimitException(target.description(), limit);
-    }
-
-    @Override
-    public boolean canRewrite() {
-        return target.canRewrite();
-    }
-
-    @Override
-    public long bytesWritten() {
-        return target.bytesWritten();
-    }
-
-    @Override
-    public String description() {
-        return target.description();
-    }
-
-    @Override
-    public void finish() throws IOException {
-        target.finish();
-    }
-
-    @Override
-    public void close() throws IOException {
-        target.close();
     }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.ForwardingDumpSink;
 import org.vmcore4j.core.PageStatus;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.Vmcore;
@@ -253,14 +254,13 @@ class WriteFailureTest {
     }
 
     /** Fails write number {@code failAt} (from 1) with EIO; with {@code deviceGone} every later write too. */
-    static final class FailingSink implements DumpSink {
-        private final DumpSink target;
+    static final class FailingSink extends ForwardingDumpSink {
         private final int failAt;
         private final boolean deviceGone;
         int calls;
 
         FailingSink(DumpSink target, int failAt, boolean deviceGone) {
-            this.target = target;
+            super(target);
             this.failAt = failAt;
             this.deviceGone = deviceGone;
         }
@@ -277,21 +277,6 @@ class WriteFailureTest {
         @Override
         public boolean canRewrite() {
             return true;
-        }
-
-        @Override
-        public long bytesWritten() {
-            return target.bytesWritten();
-        }
-
-        @Override
-        public String description() {
-            return target.description();
-        }
-
-        @Override
-        public void close() throws IOException {
-            target.close();
         }
     }
 
@@ -372,14 +357,13 @@ class WriteFailureTest {
      * only where every byte it touches was written before (as a file system overwrites allocated
      * blocks), otherwise it writes what fits and throws "No space left on device".
      */
-    static final class FullDisk implements DumpSink {
-        private final DumpSink target;
+    static final class FullDisk extends ForwardingDumpSink {
         private final long capacity;
         private final TreeMap<Long, Long> written = new TreeMap<>(); // start -> end, disjoint
         long used;
 
         FullDisk(DumpSink target, long capacity) {
-            this.target = target;
+            super(target);
             this.capacity = capacity;
         }
 
@@ -446,21 +430,6 @@ class WriteFailureTest {
         @Override
         public boolean canRewrite() {
             return true;
-        }
-
-        @Override
-        public long bytesWritten() {
-            return target.bytesWritten();
-        }
-
-        @Override
-        public String description() {
-            return target.description();
-        }
-
-        @Override
-        public void close() throws IOException {
-            target.close();
         }
     }
 }
