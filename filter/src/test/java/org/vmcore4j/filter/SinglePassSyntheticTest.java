@@ -66,17 +66,30 @@ class SinglePassSyntheticTest {
             args.add("--work-dir");
             args.add(Files.createDirectories(tmp.resolve("work")).toString());
         }
+        args.add("--message-level");
+        args.add("16");
         args.add(in.toString());
         args.add(theirs.toString());
-        KdumpIdentityTest.runMakedumpfile(args, null, null);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(org.vmcore4j.testdata.Corpus.requireMakedumpfile().toString());
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String report = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertEquals(0, p.waitFor(), report);
         Path ours = tmp.resolve("ours");
         PageFilter f = PageFilter.forLevel(level);
         if (workDir) {
             f = f.withCycleMode(PageFilter.CycleMode.SINGLE);
         }
+        FilterReport r;
         try (Vmcore dump = Vmcore.open(in); DumpSink sink = DumpSink.toFile(ours)) {
-            KdumpCollector.write(dump, f, KdumpCollector.Options.of(Compression.ZLIB), sink, CollectorListener.NONE);
+            r = KdumpCollector.write(dump, f, KdumpCollector.Options.of(Compression.ZLIB), sink,
+                    CollectorListener.NONE);
         }
+        // the report's memory hole: one pass counts frames load by load, partial last pages included
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Memory Hole\\s*: 0x([0-9a-f]+)").matcher(report);
+        assertTrue(m.find(), report);
+        assertEquals(Long.parseLong(m.group(1), 16), r.memoryHolePages(), "Memory Hole: " + report);
         long mismatch = KdumpComparison.firstDifference(theirs, ours);
         assertTrue(mismatch < 0, () -> {
             try {
