@@ -221,7 +221,9 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
             throw notAvailable(MemoryAccessException.Reason.LOST, paddr, pfn);
         }
         long dataOffset = src.readLong(pos, order);
-        if (dataOffset == 0) {
+        if (dataOffset == 0 || (f.incomplete() && pastEnd(src, pos, dataOffset))) {
+            // never written, or (incomplete file) the descriptor reached the disk and its data did not:
+            // decided before the descriptor is validated, exactly as status() decides LOST
             throw notAvailable(MemoryAccessException.Reason.LOST, paddr, pfn);
         }
         int size = src.readInt(pos + 8, order);
@@ -237,10 +239,6 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         if (size <= 0 || size > pageSize || (c == Compression.NONE && size != pageSize)) {
             throw corrupt(f, pos + 8, pfn, "descriptor size " + Integer.toUnsignedString(size) + " is not valid for a "
                     + c + " page of " + pageSize + " bytes");
-        }
-        if (f.incomplete() && pastEnd(src, pos, dataOffset)) {
-            // the descriptor was written, the data it points to never was (the writer stopped between them)
-            throw notAvailable(MemoryAccessException.Reason.LOST, paddr, pfn);
         }
         if (dataOffset < f.dataAreaOffset() || dataOffset > src.size() || size > src.size() - dataOffset) {
             throw corrupt(f, pos, pfn, "page data of " + size + " bytes at offset " + dataOffset
