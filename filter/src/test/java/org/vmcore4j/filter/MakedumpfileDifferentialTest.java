@@ -22,7 +22,6 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
@@ -146,37 +145,11 @@ class MakedumpfileDifferentialTest {
         }
     }
 
-    /** write_elf_pages_cyclic's walk over the PT_LOADs, with our cycles. */
+    /** The counts of {@code -E}: ElfCollector's walk over the PT_LOADs (write_elf_pages_cyclic's), without writing. */
     static FilterReport elfCounts(Vmcore dump, int level) throws IOException {
         PageScan scan = PageFilter.forLevel(level).withZeroPages(ZeroPageHandling.ELF_REMOVE).prepare(dump);
-        int ps = dump.physicalMemory().pageSize();
-        long cyc = scan.cyclePfns();
-        scan.resetCounts();
-        long hole = scan.maxMapnr();
-        for (VirtualMapping load : dump.statedMappings()) {
-            long pfnStart = load.physicalAddress() / ps;
-            long pfnEnd = (load.physicalAddress() + load.size()) / ps;
-            long fracHead = ps - load.physicalAddress() % ps;
-            if (fracHead != 0 && fracHead != ps) {
-                pfnStart++;
-            }
-            if ((load.physicalAddress() + load.size()) % ps != 0) {
-                pfnEnd++;
-            }
-            scan.startRange();
-            long cs = pfnStart / cyc * cyc;
-            long ce = Math.min(cs + cyc, pfnEnd);
-            if (cs < pfnStart) {
-                cs = pfnStart & ~7L;
-            }
-            while (cs < pfnEnd) {
-                scan.cycle(cs, ce);
-                hole -= ce - Math.max(pfnStart, cs);
-                cs = ce;
-                ce = Math.min(cs + cyc, pfnEnd);
-            }
-        }
-        return scan.report().withMemoryHolePages(hole);
+        ElfCollector.Plan plan = ElfCollector.plan(scan, ElfCollector.Input.of(dump), dump.physicalMemory().pageSize());
+        return scan.report().withMemoryHolePages(plan.hole);
     }
 
     static long value(FilterReport r, String label) {
