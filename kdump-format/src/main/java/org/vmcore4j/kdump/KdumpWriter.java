@@ -114,7 +114,6 @@ public final class KdumpWriter {
     private final long bitmapBytes; // each of the two bitmaps, block-aligned
     private final long descriptorTableOffset;
     private long dumpablePages;
-    private final long descriptorSlots;
     private final long zeroPageOffset; // -1 without a shared zero page
     private final ByteBuffer descriptors;
     private final long[] descriptorDataEnds = new long[DESCRIPTORS_PER_FLUSH];
@@ -135,7 +134,6 @@ public final class KdumpWriter {
         this.order = header.byteOrder();
         this.blockSize = header.blockSize();
         this.dumpablePages = dumpablePages;
-        this.descriptorSlots = descriptorSlots;
         HeaderLayout layout = header.layout();
         long subHeaderBlocks = divideUp(layout.subHeaderSize() + (long) header.notes().length, blockSize);
         this.bitmapBytes = divideUp(divideUp(header.maxMapnr(), 8), blockSize) * blockSize;
@@ -182,16 +180,6 @@ public final class KdumpWriter {
         return w;
     }
 
-    /** File offset of the 1st bitmap. */
-    public long memoryBitmapOffset() {
-        return bitmap1Offset;
-    }
-
-    /** File offset of the first page descriptor. */
-    public long descriptorTableOffset() {
-        return descriptorTableOffset;
-    }
-
     /** Whether {@link #finish} or {@link #abort} has run. */
     public boolean isFinished() {
         return finished;
@@ -200,11 +188,6 @@ public final class KdumpWriter {
     /** Pages accepted so far (written or buffered). */
     public long pagesWritten() {
         return pagesAccepted;
-    }
-
-    /** The file offset the data written so far ends at. */
-    public long dataEnd() {
-        return dataEnd;
     }
 
     private byte[] encodeHeader(long subHeaderBlocks) {
@@ -317,9 +300,7 @@ public final class KdumpWriter {
             throw new IllegalArgumentException("a " + compression + " page of " + length + " bytes (block size "
                     + blockSize + ")");
         }
-        if (pagesAccepted >= dumpablePages) {
-            throw new IllegalStateException("more pages than the " + dumpablePages + " announced");
-        }
+        checkPageAnnounced();
         if (data.remaining() < length) {
             flush();
         }
@@ -336,9 +317,7 @@ public final class KdumpWriter {
      */
     public void skipPage() {
         checkOpen();
-        if (pagesAccepted >= dumpablePages) {
-            throw new IllegalStateException("more pages than the " + dumpablePages + " announced");
-        }
+        checkPageAnnounced();
         dumpablePages--;
     }
 
@@ -348,9 +327,7 @@ public final class KdumpWriter {
         if (zeroPageOffset < 0) {
             throw new IllegalStateException("this file has no shared zero page");
         }
-        if (pagesAccepted >= dumpablePages) {
-            throw new IllegalStateException("more pages than the " + dumpablePages + " announced");
-        }
+        checkPageAnnounced();
         addDescriptor(zeroPageOffset, blockSize, 0);
     }
 
@@ -480,6 +457,13 @@ public final class KdumpWriter {
         }
         data.clear();
         return at;
+    }
+
+    /** Another page (written or skipped) must be one of those announced to {@link #start}. */
+    private void checkPageAnnounced() {
+        if (pagesAccepted >= dumpablePages) {
+            throw new IllegalStateException("more pages than the " + dumpablePages + " announced");
+        }
     }
 
     private void checkOpen() {
