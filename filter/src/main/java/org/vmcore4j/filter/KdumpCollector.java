@@ -127,14 +127,18 @@ public final class KdumpCollector {
         byte[] utsname = DumpFacts.utsname(dump, listener);
         KdumpWriter[] writers = new KdumpWriter[sinks.size()];
         long[] perFile = split ? blocks.perFile(ends) : new long[] {dumpable[0]};
+        HeaderLayout layout = layoutFor(dump);
+        long crashTime = DumpFacts.crashTime(dump);
+        int cpus = DumpFacts.cpuCount(dump);
+        long physBase = DumpFacts.physBase(dump);
         int started = 0;
         try {
             for (int i = 0; i < writers.length; i++) {
+                // the files of a split set differ only in their PFN range
                 KdumpWriter.PfnRange range = split ? new KdumpWriter.PfnRange(i == 0 ? 0 : ends[i - 1], ends[i]) : null;
-                KdumpWriter.Header header = new KdumpWriter.Header(layoutFor(dump), dump.byteOrder(), pageSize,
-                        utsname, DumpFacts.crashTime(dump), 0, options.compression(), false, maxMapnr,
-                        DumpFacts.cpuCount(dump), DumpFacts.physBase(dump), dumpLevel, range, notes, vmcoreinfo[0],
-                        vmcoreinfo[1]);
+                KdumpWriter.Header header = new KdumpWriter.Header(layout, dump.byteOrder(), pageSize, utsname,
+                        crashTime, 0, options.compression(), false, maxMapnr, cpus, physBase, dumpLevel, range, notes,
+                        vmcoreinfo[0], vmcoreinfo[1]);
                 writers[i] = KdumpWriter.start(sinks.get(i), header, dumpable[0], perFile[i], sharedZeroPage);
                 started++;
             }
@@ -351,12 +355,14 @@ public final class KdumpCollector {
         private final BlockingQueue<Batch> free;
         private final ArrayDeque<Future<Batch>> inFlight = new ArrayDeque<>();
         private final ThreadLocal<PageCompressor> compressors;
+        /** Every worker's compressor, so that close() releases their native state (zstd contexts). */
+        private final java.util.Queue<PageCompressor> workerCompressors = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final PageCompressor inline;
         private final int maxInFlight;
         private Batch current;
         private long zeroPages;
         private long done;
-        private final java.util.List<Long> unreadable = new java.util.ArrayList<>();
+        private final List<Long> unreadable = new java.util.ArrayList<>();
         private long unreadableTotal;
         private static final int MAX_UNREADABLE_WARNINGS = 16;
 
@@ -397,7 +403,11 @@ public final class KdumpCollector {
                     t.setDaemon(true);
                     return t;
                 });
-                this.compressors = ThreadLocal.withInitial(() -> new PageCompressor(compression, pageSize));
+                this.compressors = ThreadLocal.withInitial(() -> {
+                    PageCompressor c = new PageCompressor(compression, pageSize);
+                    workerCompressors.add(c);
+                    return c;
+                });
                 this.inline = null;
             }
         }
@@ -514,6 +524,15 @@ public final class KdumpCollector {
         public void close() {
             if (executor != null) {
                 executor.shutdownNow();
+                try {
+                    if (!executor.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                        return; // a worker is still busy: leave its compressor to the garbage collector
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                workerCompressors.forEach(PageCompressor::close);
             }
             if (inline != null) {
                 inline.close();
