@@ -1,7 +1,6 @@
 package org.vmcore4j.filter;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -13,6 +12,7 @@ import org.vmcore4j.core.Note;
 import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
+import org.vmcore4j.elf.ElfNotes;
 import org.vmcore4j.kdump.KdumpVmcore;
 
 /**
@@ -121,30 +121,16 @@ final class DumpFacts {
     }
 
     /**
-     * Offset and size of the last VMCOREINFO note's descriptor in {@code notes} (standard ELF note
-     * layout in {@code order}), or {-1, 0}. Walks with bounds checks; stops at the first malformed note.
+     * Offset and size of the last VMCOREINFO note's descriptor in {@code notes} (the last one counts,
+     * as everywhere), or {-1, 0}. The blob is the dump's own note section, which its reader has
+     * already decoded with the same {@link ElfNotes} rules.
      */
-    static long[] vmcoreinfoWithin(byte[] notes, ByteOrder order) {
-        ByteBuffer b = ByteBuffer.wrap(notes).order(order);
+    static long[] vmcoreinfoWithin(byte[] notes, ByteOrder order, String resource) throws IOException {
         long[] found = {-1, 0};
-        int at = 0;
-        while (at + 12 <= notes.length) {
-            long nameSize = Integer.toUnsignedLong(b.getInt(at));
-            long descSize = Integer.toUnsignedLong(b.getInt(at + 4));
-            int type = b.getInt(at + 8);
-            long nameEnd = at + 12L + ((nameSize + 3) & ~3L);
-            long descEnd = nameEnd + ((descSize + 3) & ~3L);
-            if (nameEnd > notes.length || nameEnd + descSize > notes.length) {
-                break;
+        for (Note n : ElfNotes.parse(notes, 0, notes.length, order, resource, 0)) {
+            if (n.is("VMCOREINFO", 0)) {
+                found = new long[] {n.descriptorOffset(), n.descriptor().length};
             }
-            if (type == 0 && nameSize == 11
-                    && new String(notes, at + 12, 10, StandardCharsets.ISO_8859_1).equals("VMCOREINFO")) {
-                found = new long[] {nameEnd, descSize};
-            }
-            if (descEnd > notes.length) {
-                break;
-            }
-            at = (int) descEnd;
         }
         return found;
     }

@@ -122,7 +122,7 @@ public final class KdumpCollector {
         int dumpLevel = f.level().value();
         boolean sharedZeroPage = (dumpLevel & DumpLevel.ZERO) != 0;
         byte[] notes = dump.noteSection();
-        long[] vmcoreinfo = DumpFacts.vmcoreinfoWithin(notes, dump.byteOrder());
+        long[] vmcoreinfo = DumpFacts.vmcoreinfoWithin(notes, dump.byteOrder(), dump.description() + " (notes)");
         int pageSize = dump.physicalMemory().pageSize();
         byte[] utsname = DumpFacts.utsname(dump, listener);
         KdumpWriter[] writers = new KdumpWriter[sinks.size()];
