@@ -27,6 +27,14 @@ public final class FilterCycle {
         this.zero = zero;
     }
 
+    /** A copy that outlives the scan's next cycle. */
+    FilterCycle copy() {
+        FilterCycle c = new FilterCycle(ram.copy(), dumpable.copy(), zero.copy());
+        c.index = index;
+        c.count = count;
+        return c;
+    }
+
     public long startPfn() {
         return ram.startPfn();
     }

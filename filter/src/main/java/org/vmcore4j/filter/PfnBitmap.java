@@ -164,6 +164,16 @@ public final class PfnBitmap {
         words[wb] = value ? words[wb] | last : words[wb] & ~last;
     }
 
+    /** An independent copy of the bits in use, with the same range. */
+    PfnBitmap copy() {
+        int used = (int) ((endPfn - startPfn + 63) >>> 6);
+        PfnBitmap c = new PfnBitmap(Math.max(1, used) << 6);
+        c.startPfn = startPfn;
+        c.endPfn = endPfn;
+        System.arraycopy(words, 0, c.words, 0, used);
+        return c;
+    }
+
     /** Copies {@code other}'s bits; both must cover the same range. */
     void copyFrom(PfnBitmap other) {
         int used = (int) ((endPfn - startPfn + 63) >>> 6);
