@@ -22,6 +22,16 @@ public interface PhysicalMemory {
     PageStatus status(long pfn);
 
     /**
+     * One past the last frame of the run that starts at {@code pfn} and whose every frame has
+     * {@code status(pfn)}; at least {@code pfn + 1}. A scan asks once per run instead of once per
+     * frame. Implementations that know their layout (a segment, a bitmap word) answer with whole runs;
+     * the default answers one frame at a time, which is always correct.
+     */
+    default long statusRunEnd(long pfn) {
+        return pfn + 1;
+    }
+
+    /**
      * Reads {@code len} bytes at physical address {@code paddr}. Throws {@link MemoryAccessException}
      * if any byte of the range is in a frame whose status is not {@link PageStatus#PRESENT}, except
      * where the format defines such bytes as zeros (ELF segments whose memory size exceeds their

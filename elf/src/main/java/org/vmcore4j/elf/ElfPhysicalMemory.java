@@ -259,9 +259,40 @@ final class ElfPhysicalMemory implements PhysicalMemory {
         return best;
     }
 
+    /**
+     * Frames lying wholly inside one file-data piece are PRESENT, and no other piece touches them
+     * (pieces are disjoint), so such a run ends where the piece's last whole frame ends.
+     */
+    @Override
+    public long statusRunEnd(long pfn) {
+        if (pfn < 0 || pfn >= endPfn) {
+            return pfn + 1;
+        }
+        long from = pfn << pageShift;
+        int i = firstEndingAfter(from);
+        if (i < count && kind[i] == FILE && start[i] <= from) {
+            long run = Math.min(end[i] >>> pageShift, endPfn);
+            if (run > pfn) {
+                return run;
+            }
+        }
+        return pfn + 1;
+    }
+
     @Override
     public void read(long paddr, byte[] dst, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, dst.length);
+        if (len > 0) {
+            // The common case, pages inside one file-data piece: one read, no per-frame lookups. The frames
+            // touched must lie wholly in the piece, or a neighbouring piece could make one of them LOST.
+            long first = paddr & -(long) pageSize;
+            long last = ((paddr + len - 1) | (pageSize - 1)) + 1;
+            int i = firstEndingAfter(first);
+            if (i < count && kind[i] == FILE && start[i] <= first && end[i] >= last && last > first) {
+                source.read(fileOffset[i] + (paddr - start[i]), dst, off, len);
+                return;
+            }
+        }
         while (len > 0) {
             long pfn = paddr >>> pageShift;
             PageStatus st = status(pfn);
