@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.HeaderLayout;
 import org.vmcore4j.kdump.KdumpVmcore;
@@ -110,10 +111,17 @@ public final class KdumpCollector {
         // pass 1: the number of dumpable pages, and per split block for choosing split ranges
         long[] dumpable = {0};
         SplitblockCounter blocks = split ? new SplitblockCounter(pagesPerSplitblock) : null;
+        FilterCycle[] onlyCycle = {null};
         FilterReport counted = f.scan(dump, cycle -> {
             dumpable[0] += cycle.dumpable().cardinality();
             if (blocks != null) {
                 blocks.add(cycle);
+            }
+            if (cycle.count() == 1) {
+                // The whole dump in one cycle (up to 2^25 frames with the default buffer): keep its bitmaps
+                // (max_mapnr/4 bytes) for pass 2 instead of scanning the same memory again; the header
+                // needs the count first, so the scan itself cannot be skipped.
+                onlyCycle[0] = cycle.copy();
             }
         });
         long maxMapnr = counted.totalPages();
@@ -150,7 +158,7 @@ public final class KdumpCollector {
         try (PagePipeline pipeline = new PagePipeline(dump, options, sharedZeroPage, writers, ends, dumpable[0],
                 listener)) {
             byte[][] buffer = {new byte[0]};
-            FilterReport written = f.scan(dump, cycle -> {
+            CycleConsumer writeCycle = cycle -> {
                 int n = cycle.ram().byteLength();
                 if (buffer[0].length < n) {
                     buffer[0] = new byte[n];
@@ -189,7 +197,14 @@ public final class KdumpCollector {
                         throw new PagePipeline.SinkFailure(e);
                     }
                 }
-            });
+            };
+            FilterReport written;
+            if (onlyCycle[0] != null) {
+                writeCycle.accept(onlyCycle[0]);
+                written = counted;
+            } else {
+                written = f.scan(dump, writeCycle);
+            }
             pipeline.drain();
             byte[] eraseinfo = dump instanceof KdumpVmcore k ? k.eraseInfo().orElse(new byte[0]) : new byte[0];
             for (KdumpWriter w : writers) {
@@ -562,15 +577,41 @@ public final class KdumpCollector {
 
         void process(Vmcore dump, boolean zeroTest, PageCompressor compressor) throws IOException {
             int ps = compressor.pageSize();
+            PhysicalMemory memory = dump.physicalMemory();
+            // Consecutive frames are read with one call (one pread of up to a whole batch, not one per page);
+            // if that fails, the run is read again page by page so that only the bad pages are skipped.
+            for (int i = 0; i < count; ) {
+                int run = 1;
+                while (i + run < count && pfns[i + run] == pfns[i] + run) {
+                    run++;
+                }
+                boolean whole = false;
+                if (run > 1) {
+                    try {
+                        memory.read(pfns[i] * ps, input, i * ps, run * ps);
+                        whole = true;
+                    } catch (IOException e) {
+                        whole = false;
+                    }
+                }
+                for (int j = i; j < i + run; j++) {
+                    errors[j] = null;
+                    lengths[j] = 0;
+                    if (!whole) {
+                        try {
+                            memory.readPage(pfns[j], input, j * ps);
+                        } catch (IOException e) {
+                            // reported and skipped, the dump goes on (a bad page of /proc/vmcore must not cost the rest)
+                            lengths[j] = UNREADABLE;
+                            errors[j] = e.getMessage();
+                        }
+                    }
+                }
+                i += run;
+            }
             for (int i = 0; i < count; i++) {
                 int at = i * ps;
-                try {
-                    dump.physicalMemory().readPage(pfns[i], input, at);
-                    errors[i] = null;
-                } catch (IOException e) {
-                    // reported and skipped, the dump goes on (a bad page of /proc/vmcore must not cost the rest)
-                    lengths[i] = UNREADABLE;
-                    errors[i] = e.getMessage();
+                if (lengths[i] == UNREADABLE) {
                     continue;
                 }
                 if (zeroTest && PageFilter.isZeroPage(input, at, ps)) {

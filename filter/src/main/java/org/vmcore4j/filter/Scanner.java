@@ -3,6 +3,7 @@ package org.vmcore4j.filter;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.OptionalLong;
@@ -73,6 +74,13 @@ final class Scanner {
     private final PfnBitmap zero;
     private final FilterCycle view;
     private final byte[] pageCache;
+    /**
+     * {@link #pageCache} again as 64-bit words in the dump's byte order, converted in bulk after each
+     * read: struct page fields then cost a plain array load, even before the JIT compiles the scan
+     * (a VarHandle read costs a chain of calls until then, which made the first scan several times
+     * slower than later ones; a collector scans once).
+     */
+    private final long[] pageWords;
     private final byte[] pageBuf;
     private final byte[] zeroPage;
 
@@ -125,7 +133,8 @@ final class Scanner {
         data = new PfnBitmap(bits);
         zero = new PfnBitmap(zeroHandling == ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR && level.excludesZero() ? bits : 8);
         view = new FilterCycle(ram, dump, zero);
-        pageCache = classify ? new byte[PGMM_CACHED * layout.sizePage] : new byte[0];
+        pageCache = classify ? new byte[(PGMM_CACHED * layout.sizePage + 7) & ~7] : new byte[0];
+        pageWords = new long[pageCache.length >>> 3];
         boolean testZeros = level.excludesZero() && zeroHandling != ZeroPageHandling.LEAVE_TO_WRITER;
         int runPages = testZeros ? Math.max(1, (256 * 1024) / pageSize) : 0;
         pageBuf = new byte[runPages * pageSize];
@@ -223,14 +232,16 @@ final class Scanner {
                 data.setRange(a, b);
             }
         }
-        for (long p = data.nextSetBit(cs); p >= 0; p = data.nextSetBit(p + 1)) {
+        for (long p = data.nextSetBit(cs); p >= 0; ) {
             PageStatus st = memory.status(p);
+            long runEnd = Math.min(Math.max(memory.statusRunEnd(p), p + 1), ce);
             if (st == PageStatus.EXCLUDED || st == PageStatus.LOST || st == PageStatus.NOT_RAM) {
-                data.clear(p);
+                data.clearRange(p, runEnd);
                 if (st != PageStatus.NOT_RAM) {
-                    dump.clear(p);
+                    dump.clearRange(p, runEnd);
                 }
             }
+            p = runEnd < ce ? data.nextSetBit(runEnd) : -1;
         }
         if (classify) {
             for (int i = 0; i < memMap.count; i++) {
@@ -295,6 +306,7 @@ final class Scanner {
         readStart = -1L;
         readEnd = 0;
         Arrays.fill(pageCache, (byte) 0);
+        Arrays.fill(pageWords, 0L);
         // Frames outside the cycle are skipped without effect, so start and stop at its bounds.
         long pfn = pfnStart;
         if (ult(pfn, cs)) {
@@ -440,6 +452,11 @@ final class Scanner {
     private void readStructPages(long vaddr, int off, int n, long pfn) throws IOException {
         try {
             kas.read(vaddr, pageCache, off, n * layout.sizePage);
+            int from = off >>> 3;
+            int to = (off + n * layout.sizePage + 7) >>> 3;
+            ByteBuffer.wrap(pageCache, from << 3, (to - from) << 3)
+                    .order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN).asLongBuffer()
+                    .get(pageWords, from, to - from);
         } catch (MemoryAccessException e) {
             throw new VmcoreFormatException(resource, -1, String.format(
                     "cannot read the struct pages of PFNs 0x%x-0x%x at kernel address 0x%x (mem_map): %s", pfn,
@@ -497,14 +514,27 @@ final class Scanner {
     }
 
     private long ulong(int off) {
+        if ((off & 7) == 0) {
+            return pageWords[off >>> 3];
+        }
         return bigEndian ? (long) BE_LONG.get(pageCache, off) : (long) LE_LONG.get(pageCache, off);
     }
 
     private int uint(int off) {
+        if ((off & 3) == 0) {
+            long w = pageWords[off >>> 3];
+            // little endian: the second half of the word is its high 32 bits; big endian: the first half
+            boolean high = ((off & 4) != 0) != bigEndian;
+            return (int) (high ? w >>> 32 : w);
+        }
         return bigEndian ? (int) BE_INT.get(pageCache, off) : (int) LE_INT.get(pageCache, off);
     }
 
     private int ushort(int off) {
+        if ((off & 1) == 0) {
+            int shift = bigEndian ? (6 - (off & 7)) << 3 : (off & 7) << 3;
+            return (int) (pageWords[off >>> 3] >>> shift) & 0xffff;
+        }
         return Short.toUnsignedInt(bigEndian ? (short) BE_SHORT.get(pageCache, off) : (short) LE_SHORT.get(pageCache, off));
     }
 
