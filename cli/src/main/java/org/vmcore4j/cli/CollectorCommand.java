@@ -149,12 +149,27 @@ final class CollectorCommand implements Callable<Integer> {
     boolean reassemble;
 
     @Option(names = "--num-threads", paramLabel = "N", description = "compress pages on N threads (the output is the "
-            + "same whatever N)")
+            + "same whatever N; default: one per available CPU, where makedumpfile's is none)")
     void numThreads(String value) {
         numThreads = atoi(value);
+        numThreadsGiven = true;
     }
 
     int numThreads;
+    boolean numThreadsGiven;
+
+    /**
+     * Compression workers: as asked, else one per CPU. The output does not depend on the number, so
+     * unlike makedumpfile (single-threaded unless told) we use what the machine has; a crash kernel
+     * booted with nr_cpus=1 gets the single-threaded path.
+     */
+    int compressionWorkers() {
+        if (numThreadsGiven) {
+            return numThreads;
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        return cpus < 2 ? 0 : Math.min(cpus, 8);
+    }
 
     @Option(names = "--dump-dmesg", description = "write the crashed kernel's log (dmesg) to LOGFILE instead of a dump")
     boolean dumpDmesg;
@@ -568,7 +583,7 @@ final class CollectorCommand implements Callable<Integer> {
             if (elf) {
                 report = ElfCollector.write(dump, filter, sinks.get(0), progress);
             } else {
-                KdumpCollector.Options options = KdumpCollector.Options.of(compression).withWorkers(numThreads);
+                KdumpCollector.Options options = KdumpCollector.Options.of(compression).withWorkers(compressionWorkers());
                 if (split) {
                     long block = splitblockKib == null || splitblockKib == 0
                             ? KdumpCollector.DEFAULT_SPLITBLOCK_BYTES : splitblockKib * 1024;

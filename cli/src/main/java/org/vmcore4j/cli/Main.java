@@ -27,6 +27,11 @@ public final class Main {
 
     /** Runs the command line with the given streams ({@code in} feeds {@code -R}); returns the exit status. */
     static int run(String[] args, PrintStream out, PrintStream err, java.io.InputStream in) {
+        // No option takes a java.sql or java.time value: without this, picocli loads both packages (and
+        // the java.sql module) at every start to register converters for them.
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java.sql.*,java.time.*");
+        }
         CommandLine cl = new CommandLine(new CollectorCommand(out, err, in));
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
