@@ -63,8 +63,9 @@ public record MemoryUsage(int pageSize, long totalPages, long zeroPages, long ca
     public static MemoryUsage of(Vmcore dump, ScanListener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
         if (!PageFilter.ELF_FORMAT.equals(dump.formatName())) {
-            throw new IllegalArgumentException(dump.description() + " is a " + dump.formatName() + " dump; memory "
-                    + "usage is read from an ELF dump (/proc/kcore or /proc/vmcore), which holds every page");
+            throw new IllegalArgumentException(dump.description() + " is not an ELF dump but " + dump.formatName()
+                    + ", which may lack the pages a filtering left out; memory usage is read from /proc/kcore, "
+                    + "/proc/vmcore or an ELF copy of it");
         }
         PageScan scan = PageFilter.forLevel(DumpLevel.MAX).withZeroPages(ZeroPageHandling.ELF_REMOVE)
                 .withListener(listener).prepare(dump);

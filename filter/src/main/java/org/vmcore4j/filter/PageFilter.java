@@ -230,7 +230,8 @@ public final class PageFilter {
         }
         UnusedVmemmap vmemmap = null;
         try {
-            vmemmap = UnusedVmemmap.locate(kas, memMap, layout == null ? 0 : layout.sizePage);
+            int sizePage = layout == null ? 0 : layout.sizePage;
+            vmemmap = UnusedVmemmap.locate(kas, UnusedVmemmap.vmemmapBase(memMap, sizePage), sizePage);
         } catch (UnusedVmemmap.NotFound e) {
             listener.warning("Can't find vmemmap pages (" + e.getMessage() + "); unused vmemmap pages are not "
                     + "excluded");

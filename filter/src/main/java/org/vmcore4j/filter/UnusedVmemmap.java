@@ -61,7 +61,7 @@ final class UnusedVmemmap {
     private final long[] repPfnEnd;
     private final int groups;
 
-    private UnusedVmemmap(int pageSize, int structPageSize, long[] vmapPfnStart, long[] repPfnStart,
+    UnusedVmemmap(int pageSize, int structPageSize, long[] vmapPfnStart, long[] repPfnStart,
             long[] repPfnEnd, int groups) {
         this.pageSize = pageSize;
         this.structPageSize = structPageSize;
@@ -75,25 +75,21 @@ final class UnusedVmemmap {
         return groups;
     }
 
+    /** Group {@code i} as makedumpfile's debug output shows it: first vmemmap frame, first and last PFN. */
+    long[] group(int i) {
+        return new long[] {vmapPfnStart[i], repPfnStart[i], repPfnEnd[i]};
+    }
+
     /**
-     * Maps the vmemmap of an x86_64 dump to physical memory.
+     * The vmemmap's base: where a virtual memory map puts the struct page of frame 0, checked against
+     * every mem_map range (makedumpfile takes the first section's mem_map).
      *
-     * @param kas            the dump's kernel address space (only x86_64's is supported, as in makedumpfile)
-     * @param memMap         where the struct pages are (the vmemmap base is derived from it)
-     * @param structPageSize SIZE(page)
-     * @throws NotFound      with the reason, when the vmemmap cannot be mapped
+     * @throws NotFound if the struct pages are not one virtual array (SPARSEMEM without VMEMMAP, FLATMEM)
      */
-    static UnusedVmemmap locate(KernelAddressSpace kas, MemMap memMap, int structPageSize) throws NotFound {
-        if (!(kas instanceof X86_64AddressSpace x86)) {
-            throw new NotFound("excluding unused vmemmap pages is implemented for x86_64 kernels only");
-        }
-        PhysicalMemory memory = kas.physicalMemory();
-        int pageSize = memory.pageSize();
+    static long vmemmapBase(MemMap memMap, int structPageSize) throws NotFound {
         if (memMap == null || memMap.count == 0 || structPageSize <= 0) {
             throw new NotFound("the struct page array is unknown");
         }
-        // A virtual memory map puts the struct page of frame N at base + N * SIZE(page), in every
-        // section (makedumpfile reads the base from the first section's mem_map).
         long base = memMap.memMap[0] - memMap.pfnStart[0] * structPageSize;
         for (int i = 1; i < memMap.count; i++) {
             if (memMap.memMap[i] - memMap.pfnStart[i] * structPageSize != base) {
@@ -101,10 +97,30 @@ final class UnusedVmemmap {
                         + "starting at 0x%x puts them (SPARSEMEM without VMEMMAP?)", memMap.pfnStart[i], base));
             }
         }
+        return base;
+    }
+
+    /**
+     * Maps the vmemmap of an x86_64 dump to physical memory, up to the struct page of the frame at the
+     * end of the highest physical range (get_max_paddr).
+     *
+     * @param kas            the dump's kernel address space (only x86_64's is supported, as in makedumpfile)
+     * @param base           {@link #vmemmapBase}
+     * @param structPageSize SIZE(page)
+     * @throws NotFound      with the reason, when the vmemmap cannot be mapped
+     */
+    static UnusedVmemmap locate(KernelAddressSpace kas, long base, int structPageSize) throws NotFound {
+        if (!(kas instanceof X86_64AddressSpace x86)) {
+            throw new NotFound("excluding unused vmemmap pages is implemented for x86_64 kernels only");
+        }
+        if (structPageSize <= 0 || structPageSize > PageLayout.MAX_STRUCT_PAGE_SIZE) {
+            throw new NotFound("SIZE(page) " + structPageSize + " is not usable");
+        }
         if ((base & (HUGE_PAGE - 1)) != 0) {
             throw new NotFound(String.format("the vmemmap base 0x%x is not 2 MiB aligned", base));
         }
-        // get_max_paddr: the end of the highest physical range; the walk covers its struct pages
+        PhysicalMemory memory = kas.physicalMemory();
+        int pageSize = memory.pageSize();
         long maxPaddr = 0;
         for (PhysicalRange r : memory.ranges()) {
             if (Long.compareUnsigned(r.end(), maxPaddr) > 0) {
@@ -112,8 +128,7 @@ final class UnusedVmemmap {
             }
         }
         long highPfn = maxPaddr >>> Integer.numberOfTrailingZeros(pageSize);
-        long steps = (highPfn * structPageSize + HUGE_PAGE - 1) / HUGE_PAGE;
-        if (highPfn > (Long.MAX_VALUE / 1024) || steps > MAX_STEPS) {
+        if (highPfn > MAX_STEPS * HUGE_PAGE / structPageSize) {
             throw new NotFound(String.format("the physical memory (up to 0x%x) needs more than %d vmemmap steps",
                     maxPaddr, MAX_STEPS));
         }
