@@ -168,14 +168,21 @@ class CollectorExcludeVmemmapCorpusTest {
         for (Path p : List.of(m, withE, without)) {
             Files.deleteIfExists(p);
         }
-        Result mr = ok(makedumpfile(args("-D -z -d 31", vmcore, m.toString()).toArray(String[]::new)), dir);
+        Result mr = ok(makedumpfile(args("--message-level 31 -z -d 31", vmcore, m.toString()).toArray(String[]::new)), dir);
         Matcher start = Pattern.compile("vmemmap_start: +([0-9a-f]+)").matcher(mr.out());
         assertTrue(start.find(), "makedumpfile -D names vmemmap_start");
         long vmemmapStart = Long.parseUnsignedLong(start.group(1), 16);
         long reported = excludedCount(mr);
-        ok(ours(args("-z -d 31", vmcore, withE.toString()).toArray(String[]::new)), dir);
-        ok(ours("--work-dir", work.toString(), "-z", "-d", "31", vmcore, without.toString()), dir);
+        Result oe = ok(ours(args("--message-level 23 -z -d 31", vmcore, withE.toString()).toArray(String[]::new)),
+                dir);
+        Result op = ok(ours("--message-level", "23", "--work-dir", work.toString(), "-z", "-d", "31", vmcore,
+                without.toString()), dir);
         assertSameBytes(m, withE);
+        // the report is the plain level's: -e's pages enter no class, so "Remaining pages" does not move
+        String report = reportBlock(oe.out());
+        assertEquals(reportBlock(op.out()), report);
+        assertEquals(reportBlock(mr.out()), report, "makedumpfile's report");
+        long remaining = Long.decode(report.replaceAll("(?s).*Remaining pages  : (0x[0-9a-f]+).*", "$1"));
 
         List<Long> removed = removed(without, withE);
         assertEquals(reported, removed.size(), "frames present without -e and missing with it");
@@ -222,13 +229,34 @@ class CollectorExcludeVmemmapCorpusTest {
                 .toArray(String[]::new)), dir);
         List<Long> mdfRemoved = removed(refilteredPlain, mdfRefiltered);
         long mdfVmemmap = mdfRemoved.stream().filter(removed::contains).count();
-        System.out.printf("%s: -e removes %d frames (PFNs 0x%x-0x%x), all behind the vmemmap at 0x%x, holding the "
-                + "struct pages of %d left-out frames only; re-filtering a -d 1 kdump file removes the same %d. "
-                + "makedumpfile on that kdump file reports %d and removes %d frames, %d of them vmemmap pages%n",
-                dump, removed.size(), removed.get(0), removed.get(removed.size() - 1), vmemmapStart, describedFrames,
-                removed.size(), excludedCount(mrr), mdfRemoved.size(), mdfVmemmap);
+        System.out.printf("%s: -e removes %d frames (PFNs 0x%x-0x%x; %d dumpable frames left of %d), all behind the "
+                + "vmemmap at 0x%x, holding the struct pages of %d left-out frames only; both runs report Remaining "
+                + "pages %d; re-filtering a -d 1 kdump file removes the same %d. makedumpfile on that kdump file "
+                + "reports %d and removes %d frames, %d of them vmemmap pages%n", dump, removed.size(), removed.get(0),
+                removed.get(removed.size() - 1), present(withE), present(without), vmemmapStart, describedFrames,
+                remaining, removed.size(), excludedCount(mrr), mdfRemoved.size(), mdfVmemmap);
         for (Path p : List.of(m, withE, without, input, refiltered, refilteredPlain, mdfRefiltered)) {
             Files.delete(p);
+        }
+    }
+
+    private static String reportBlock(String text) {
+        int a = text.indexOf("Original pages");
+        int b = text.indexOf('\n', text.indexOf("Total pages", a));
+        assertTrue(a >= 0 && b > a, () -> "no report in:\n" + text);
+        return text.substring(a, b + 1);
+    }
+
+    /** Frames a dump holds (dumpable in its 2nd bitmap). */
+    private static long present(Path dumpFile) throws IOException {
+        try (Vmcore v = Vmcore.open(dumpFile)) {
+            long n = 0;
+            for (long pfn = 0; pfn < v.physicalMemory().endPfn(); pfn++) {
+                if (v.physicalMemory().status(pfn) == PageStatus.PRESENT) {
+                    n++;
+                }
+            }
+            return n;
         }
     }
 
