@@ -25,6 +25,7 @@ import org.vmcore4j.filter.ElfCollector;
 import org.vmcore4j.filter.FilterReport;
 import org.vmcore4j.filter.IncompleteDumpException;
 import org.vmcore4j.filter.KdumpCollector;
+import org.vmcore4j.filter.MemoryUsage;
 import org.vmcore4j.filter.PageFilter;
 import org.vmcore4j.kdump.FlattenedRearranger;
 import org.vmcore4j.kdump.FlattenedSink;
@@ -50,6 +51,7 @@ import picocli.CommandLine.Parameters;
                 + "  vmcore4j -R DUMPFILE < DUMPFILE.flat%n"
                 + "  vmcore4j --reassemble DUMPFILE1 DUMPFILE2 [...] DUMPFILE%n"
                 + "  vmcore4j --dump-dmesg [--partial-dmesg] VMCORE LOGFILE%n"
+                + "  vmcore4j --mem-usage VMCORE%n"
                 + "  vmcore4j info DUMP [--json]",
         versionProvider = CollectorCommand.Version.class)
 final class CollectorCommand implements Callable<Integer> {
@@ -136,6 +138,10 @@ final class CollectorCommand implements Callable<Integer> {
     @Option(names = "-E", description = "write an ELF dump instead of a kdump-compressed one")
     boolean elf;
 
+    @Option(names = "-e", description = "also leave out the pages of the struct page array (vmemmap) that describe "
+            + "only pages the dump leaves out (x86_64; needs --work-dir)")
+    boolean excludeUnusedVmemmap;
+
     @Option(names = "-F", description = "write the dump in the flattened format to standard output")
     boolean flatten;
 
@@ -176,6 +182,11 @@ final class CollectorCommand implements Callable<Integer> {
 
     @Option(names = "--partial-dmesg", description = "with --dump-dmesg: only the messages since the last dmesg -c")
     boolean partialDmesg;
+
+    @Option(names = "--mem-usage", description = "print how the memory of VMCORE (/proc/kcore, or an ELF vmcore) is "
+            + "used, page class by page class, instead of writing a dump; unlike makedumpfile it needs no crashkernel "
+            + "reservation")
+    boolean memUsage;
 
     @Option(names = {"-L", "--size-limit"}, paramLabel = "SIZE", description = "stop writing at SIZE bytes (K, M, G "
             + "suffixes); the dump is then marked incomplete, or the next -d level is tried")
@@ -237,7 +248,7 @@ final class CollectorCommand implements Callable<Integer> {
     @Option(names = "-D", description = "print debug messages (message level 8)")
     boolean debug;
 
-    @Option(names = {"-e", "-x", "-i", "-g", "--config", "--eppic", "--mem-usage", "--xen-syms", "--xen-vmcoreinfo",
+    @Option(names = {"-x", "-i", "-g", "--config", "--eppic", "--xen-syms", "--xen-vmcoreinfo",
             "--xen_phys_start", "-X", "--diskset", "--vtop"}, hidden = true, arity = "0..1",
             description = "makedumpfile options vmcore4j does not implement")
     List<String> unsupported = new ArrayList<>();
@@ -294,6 +305,9 @@ final class CollectorCommand implements Callable<Integer> {
             if (reassemble) {
                 return reassemble(console);
             }
+            if (memUsage) {
+                return memUsage(console);
+            }
             return collect(console);
         } catch (IOException | RuntimeException e) {
             console.error(message(e) + "\n");
@@ -312,9 +326,9 @@ final class CollectorCommand implements Callable<Integer> {
     private String invalidCombination() {
         if (!unsupported.isEmpty()) {
             return "This option of makedumpfile is not supported by vmcore4j (it needs no vmlinux, "
-                    + "has no Xen/sadump input, no erase filters and no -e yet).";
+                    + "has no Xen/sadump input and no erase filters).";
         }
-        int modes = (dumpDmesg ? 1 : 0) + (rearrange ? 1 : 0) + (reassemble ? 1 : 0);
+        int modes = (dumpDmesg ? 1 : 0) + (rearrange ? 1 : 0) + (reassemble ? 1 : 0) + (memUsage ? 1 : 0);
         if (modes > 1) {
             return "";
         }
@@ -348,6 +362,12 @@ final class CollectorCommand implements Callable<Integer> {
         }
         if (partialDmesg && !dumpDmesg) {
             return "";
+        }
+        if (excludeUnusedVmemmap && workDir == null) {
+            return "-e requires --work-dir"; // makedumpfile: its unused-page search reads whole bitmap files
+        }
+        if (memUsage && files.size() == 1) {
+            return null; // VMCORE alone (makedumpfile also takes the forms below and ignores DUMPFILE)
         }
         if (dumpDmesg && (split || files.size() != (flatten ? 1 : 2))) {
             return ""; // VMCORE and LOGFILE; with -F, VMCORE alone (the log goes to standard output)
@@ -421,6 +441,40 @@ final class CollectorCommand implements Callable<Integer> {
         }
         console.common("\nThe dmesg log is saved to " + (target == null ? "STDOUT" : target.toString()) + ".\n");
         return finish(console, Main.COMPLETED);
+    }
+
+    /**
+     * {@code --mem-usage}: the page classes of VMCORE, as makedumpfile's show_mem_usage prints them (on
+     * success it prints no "Completed" line). makedumpfile first requires a "Crash kernel" range in
+     * /proc/iomem, since its purpose there is sizing that reservation; the figures do not depend on it
+     * (see {@link MemoryUsage}), so vmcore4j does not ask, and runs on a vmcore of another machine too.
+     */
+    private int memUsage(Console console) throws IOException {
+        Path vmcorePath = files.get(0);
+        try (Vmcore dump = open(vmcorePath, true)) {
+            // makedumpfile refuses kernels before 4.11 unless -f: their /proc/kcore has no valid p_paddr
+            String release = dump.vmcoreInfo().flatMap(VmcoreInfo::osRelease).orElse("");
+            if (!force && olderThan(release, 4, 11)) {
+                console.common("mem-usage not supported for this kernel.\n"
+                        + "You can try with -f if your kernel's kcore has valid p_paddr\n");
+                return finish(console, Main.FAILED);
+            }
+            MemoryUsage usage = MemoryUsage.of(dump, new ProgressPrinter(console));
+            console.common(MemoryUsageTable.render(usage));
+        }
+        console.common("\n");
+        return Main.COMPLETED;
+    }
+
+    /** Whether a kernel release such as {@code 4.9.0-8-amd64} is older than {@code major.minor}; false if unknown. */
+    static boolean olderThan(String release, int major, int minor) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d{1,6})\\.(\\d{1,6})").matcher(release);
+        if (!m.find()) {
+            return false;
+        }
+        int a = Integer.parseInt(m.group(1));
+        int b = Integer.parseInt(m.group(2));
+        return a < major || (a == major && b < minor);
     }
 
     private int rearrange(Console console) throws IOException {
@@ -550,6 +604,9 @@ final class CollectorCommand implements Callable<Integer> {
         PageFilter filter = PageFilter.forLevel(level);
         if (workDir != null) {
             filter = filter.withCycleMode(PageFilter.CycleMode.SINGLE); // makedumpfile: no cycles with --work-dir
+        }
+        if (excludeUnusedVmemmap) {
+            filter = filter.withUnusedVmemmapExcluded(true);
         }
         if (cyclicBufferKib != null && cyclicBufferKib != 0) {
             // makedumpfile reads the size as an unsigned long and cuts it to the free memory; vmcore4j

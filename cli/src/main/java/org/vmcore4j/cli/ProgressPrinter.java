@@ -20,6 +20,7 @@ final class ProgressPrinter implements CollectorListener {
     private int lapse;
     private boolean drawn;
     private boolean complete;
+    private boolean vmemmapReported;
 
     ProgressPrinter(Console console) {
         this(console, System::nanoTime);
@@ -55,6 +56,18 @@ final class ProgressPrinter implements CollectorListener {
         copyProgress(Math.max(done, total), total);
         if (drawn) {
             console.progress("\n");
+        }
+    }
+
+    /**
+     * makedumpfile's progress line for {@code -e}. The kdump writer scans twice (counting, then
+     * writing) and hears it each time: printed once, as makedumpfile prints it.
+     */
+    @Override
+    public void unusedVmemmapExcluded(long pages) {
+        if (!vmemmapReported) {
+            vmemmapReported = true;
+            console.progress("\nExcluded " + pages + " unused vmemmap pages\n");
         }
     }
 

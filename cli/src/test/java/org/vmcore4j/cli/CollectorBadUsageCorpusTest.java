@@ -81,6 +81,12 @@ class CollectorBadUsageCorpusTest {
             {"--work-dir /nonexistent V o", 1},
             {"-x /nonexistent/vmlinux V o", 1},
             {"--check-params -c -E V o", 1},
+            {"-e -d 31 V o", 1}, // -e requires --work-dir
+            {"-e -E -d 31 V o", 1},
+            {"-e --split -d 31 V o1 o2", 1},
+            {"--check-params -e -d 31 V o", 1},
+            {"--mem-usage", 1},
+            {"--mem-usage /nonexistent/vmcore", 1},
             // accepted by makedumpfile: status 0, no file with --check-params
             {"--check-params -c -d 31 V o", 0},
             {"--check-params -d a V o", 0},
@@ -89,6 +95,8 @@ class CollectorBadUsageCorpusTest {
             {"--check-params --num-threads a -l V o", 0},
             {"--check-params --split --splitblock-size 0 V o1 o2", 0},
             {"--check-params --cyclic-buffer 100000000 V o", 0},
+            {"--check-params -e --work-dir . -d 31 V o", 0},
+            {"--check-params --mem-usage V", 0},
         };
         return Stream.of(table).map(r -> Arguments.of(r[0], r[1]));
     }

@@ -87,6 +87,46 @@ class CommandLineTest {
     }
 
     @Test
+    void excludingUnusedVmemmapNeedsAWorkDirAsInMakedumpfile() {
+        Run r = run("-e", "-d", "31", "vmcore", "dumpfile");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("-e requires --work-dir"), r.err());
+        assertTrue(r.err().contains("Commandline parameter is invalid"), r.err());
+        assertTrue(r.out().contains("vmcore4j Failed."), r.out());
+    }
+
+    @Test
+    void memUsageReadsOnlyElfDumps(@TempDir Path dir) throws Exception {
+        Path kdump = dir.resolve("vmcore.kdump");
+        try (var in = CommandLineTest.class.getResourceAsStream("fuzz-fixtures/vmcore.kdump")) {
+            Files.write(kdump, in.readAllBytes());
+        }
+        Run r = run("--mem-usage", kdump.toString());
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("not an ELF dump"), r.err());
+        assertTrue(r.out().contains("vmcore4j Failed."), r.out());
+        assertTrue(run("--help").out().contains("--mem-usage VMCORE"));
+    }
+
+    @Test
+    void memUsageTableLayout() {
+        String t = MemoryUsageTable.render(new org.vmcore4j.filter.MemoryUsage(4096, 209830, 6224, 29027, 14615,
+                57391, 69040, 0, 0));
+        assertEquals("\nTYPE\t\tPAGES\t\t\tEXCLUDABLE\tDESCRIPTION\n"
+                + "----------------------------------------------------------------------\n"
+                + "ZERO\t\t6224            \tyes\t\tPages filled with zero\n"
+                + "NON_PRI_CACHE\t29027           \tyes\t\tCache pages without private flag\n"
+                + "PRI_CACHE\t14615           \tyes\t\tCache pages with private flag\n"
+                + "USER\t\t57391           \tyes\t\tUser process pages\n"
+                + "FREE\t\t69040           \tyes\t\tFree pages\n"
+                + "KERN_DATA\t33533           \tno\t\tDumpable kernel data \n"
+                + "\n"
+                + "page size:\t\t4096            \n"
+                + "Total pages on system:\t209830          \n"
+                + "Total size on system:\t859463680        Byte\n", t);
+    }
+
+    @Test
     void jsonEscapesAndKeepsOrder() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("b", "quote\" back\\ nl\n ctl\u0001");

@@ -24,11 +24,25 @@ import java.util.OptionalLong;
  * @param memoryHolePages makedumpfile's "Memory Hole"
  * @param elfExcludedPages pages an ELF writer actually left out (runs of 256 or more), if an ELF
  *                        writer reported them; enables the "in ELF format" report lines
+ * @param unusedVmemmapPages with {@link PageFilter#withUnusedVmemmapExcluded}: the vmemmap pages taken
+ *                        out of the 2nd bitmap, counted as makedumpfile's "Excluded N unused vmemmap
+ *                        pages" (they are not part of the class counts, as there); empty when the
+ *                        exclusion was not asked for or could not be done
  */
 public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String memoryModel, long totalPages,
         long memoryHolePages, long zeroPages, long cachePages, long cachePrivatePages, long userPages, long freePages,
         long hwpoisonPages, long offlinePages, long unacceptedPages, long ramPages, long dumpablePages,
-        boolean zeroPagesCounted, OptionalLong elfExcludedPages) {
+        boolean zeroPagesCounted, OptionalLong elfExcludedPages, OptionalLong unusedVmemmapPages) {
+
+    /** A report without vmemmap exclusion. */
+    public FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String memoryModel, long totalPages,
+            long memoryHolePages, long zeroPages, long cachePages, long cachePrivatePages, long userPages,
+            long freePages, long hwpoisonPages, long offlinePages, long unacceptedPages, long ramPages,
+            long dumpablePages, boolean zeroPagesCounted, OptionalLong elfExcludedPages) {
+        this(dumpLevel, zeroHandling, memoryModel, totalPages, memoryHolePages, zeroPages, cachePages,
+                cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages, ramPages,
+                dumpablePages, zeroPagesCounted, elfExcludedPages, OptionalLong.empty());
+    }
 
     /** makedumpfile's "Original pages": max_mapnr minus the memory hole. */
     public long originalPages() {
@@ -62,21 +76,31 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
     public FilterReport withZeroPages(long zero) {
         return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, memoryHolePages, zero, cachePages,
                 cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages, ramPages,
-                dumpablePages, true, elfExcludedPages);
+                dumpablePages, true, elfExcludedPages, unusedVmemmapPages);
     }
 
     /** This report with another memory-hole count (makedumpfile's ELF writer counts the hole per PT_LOAD as it writes). */
     public FilterReport withMemoryHolePages(long hole) {
         return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, hole, zeroPages, cachePages,
                 cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages, ramPages,
-                dumpablePages, zeroPagesCounted, elfExcludedPages);
+                dumpablePages, zeroPagesCounted, elfExcludedPages, unusedVmemmapPages);
     }
 
     /** This report with the number of pages an ELF writer actually left out. */
     public FilterReport withElfExcludedPages(long pages) {
         return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, memoryHolePages, zeroPages,
                 cachePages, cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages,
-                ramPages, dumpablePages, zeroPagesCounted, OptionalLong.of(pages));
+                ramPages, dumpablePages, zeroPagesCounted, OptionalLong.of(pages), unusedVmemmapPages);
+    }
+
+    /**
+     * This report after {@code -e}: {@code excluded} vmemmap pages as makedumpfile counts them, of which
+     * {@code cleared} were dumpable until then (the rest already were not).
+     */
+    FilterReport withUnusedVmemmapPages(long excluded, long cleared) {
+        return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, memoryHolePages, zeroPages,
+                cachePages, cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages,
+                ramPages, dumpablePages - cleared, zeroPagesCounted, elfExcludedPages, OptionalLong.of(excluded));
     }
 
     /**

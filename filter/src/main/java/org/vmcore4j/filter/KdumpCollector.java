@@ -139,14 +139,16 @@ public final class KdumpCollector {
         long crashTime = DumpFacts.crashTime(dump);
         int cpus = DumpFacts.cpuCount(dump);
         long physBase = DumpFacts.physBase(dump);
+        // makedumpfile sets DUMP_DH_EXCLUDED_VMEMMAP when -e could be done (it drops -e where it cannot)
+        boolean excludedVmemmap = counted.unusedVmemmapPages().isPresent();
         int started = 0;
         try {
             for (int i = 0; i < writers.length; i++) {
                 // the files of a split set differ only in their PFN range
                 KdumpWriter.PfnRange range = split ? new KdumpWriter.PfnRange(i == 0 ? 0 : ends[i - 1], ends[i]) : null;
                 KdumpWriter.Header header = new KdumpWriter.Header(layout, dump.byteOrder(), pageSize, utsname,
-                        crashTime, 0, options.compression(), false, maxMapnr, cpus, physBase, dumpLevel, range, notes,
-                        vmcoreinfo[0], vmcoreinfo[1]);
+                        crashTime, 0, options.compression(), excludedVmemmap, maxMapnr, cpus, physBase, dumpLevel,
+                        range, notes, vmcoreinfo[0], vmcoreinfo[1]);
                 writers[i] = KdumpWriter.start(sinks.get(i), header, dumpable[0], perFile[i], sharedZeroPage);
                 started++;
             }

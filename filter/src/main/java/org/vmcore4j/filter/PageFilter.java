@@ -53,6 +53,7 @@ public final class PageFilter {
     private final ScanListener listener;
     private final CycleMode cycleMode;
     private final int dumpFiles;
+    private final boolean excludeUnusedVmemmap;
 
     /** How makedumpfile would run: in cycles, or in one pass with whole-dump bitmaps. */
     public enum CycleMode {
@@ -69,13 +70,14 @@ public final class PageFilter {
     }
 
     private PageFilter(DumpLevel level, long cycleBufferBytes, ZeroPageHandling zeroPages, ScanListener listener,
-            CycleMode cycleMode, int dumpFiles) {
+            CycleMode cycleMode, int dumpFiles, boolean excludeUnusedVmemmap) {
         this.level = level;
         this.cycleBufferBytes = cycleBufferBytes;
         this.zeroPages = zeroPages;
         this.listener = listener;
         this.cycleMode = cycleMode;
         this.dumpFiles = dumpFiles;
+        this.excludeUnusedVmemmap = excludeUnusedVmemmap;
     }
 
     /**
@@ -84,7 +86,7 @@ public final class PageFilter {
      */
     public static PageFilter forLevel(int level) {
         return new PageFilter(DumpLevel.of(level), 0, ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR, ScanListener.NONE,
-                CycleMode.AUTO, 1);
+                CycleMode.AUTO, 1, false);
     }
 
     public DumpLevel level() {
@@ -100,7 +102,7 @@ public final class PageFilter {
             throw new IllegalArgumentException("cycle buffer must be 0 (default) or 1.." + MAX_CYCLE_BUFFER_BYTES
                     + " bytes: " + bytes);
         }
-        return new PageFilter(level, bytes, zeroPages, listener, cycleMode, dumpFiles);
+        return new PageFilter(level, bytes, zeroPages, listener, cycleMode, dumpFiles, excludeUnusedVmemmap);
     }
 
     /**
@@ -109,20 +111,41 @@ public final class PageFilter {
      * one-pass 1st bitmap counts it as RAM, the cyclic one does not.
      */
     public PageFilter withCycleMode(CycleMode mode) {
-        return new PageFilter(level, cycleBufferBytes, zeroPages, listener, Objects.requireNonNull(mode), dumpFiles);
+        return new PageFilter(level, cycleBufferBytes, zeroPages, listener, Objects.requireNonNull(mode), dumpFiles,
+                excludeUnusedVmemmap);
     }
 
     /** For a split set: makedumpfile divides its cycle buffer among the files, so it never runs in one pass. */
     PageFilter withDumpFiles(int files) {
-        return new PageFilter(level, cycleBufferBytes, zeroPages, listener, cycleMode, files);
+        return new PageFilter(level, cycleBufferBytes, zeroPages, listener, cycleMode, files, excludeUnusedVmemmap);
+    }
+
+    /**
+     * makedumpfile's {@code -e}: also leave out the pages of the kernel's struct page array (vmemmap)
+     * that describe only frames the dump leaves out. It needs the whole 2nd bitmap, so the scan runs
+     * as makedumpfile's one-pass mode ({@link CycleMode#SINGLE}) and the unused pages are found before
+     * the first cycle is handed over; they are cleared from the 2nd bitmap without entering any class
+     * count ({@link FilterReport#unusedVmemmapPages()} says how many). x86_64 only: where the vmemmap
+     * cannot be mapped (another architecture, no VMCOREINFO, a vmemmap not in 2 MiB pages) the
+     * listener gets a warning and the scan goes on without, as makedumpfile does.
+     */
+    public PageFilter withUnusedVmemmapExcluded(boolean on) {
+        return new PageFilter(level, cycleBufferBytes, zeroPages, listener, cycleMode, dumpFiles, on);
+    }
+
+    /** Whether {@link #withUnusedVmemmapExcluded} is on. */
+    public boolean excludesUnusedVmemmap() {
+        return excludeUnusedVmemmap;
     }
 
     public PageFilter withZeroPages(ZeroPageHandling handling) {
-        return new PageFilter(level, cycleBufferBytes, Objects.requireNonNull(handling), listener, cycleMode, dumpFiles);
+        return new PageFilter(level, cycleBufferBytes, Objects.requireNonNull(handling), listener, cycleMode, dumpFiles,
+                excludeUnusedVmemmap);
     }
 
     public PageFilter withListener(ScanListener l) {
-        return new PageFilter(level, cycleBufferBytes, zeroPages, Objects.requireNonNull(l), cycleMode, dumpFiles);
+        return new PageFilter(level, cycleBufferBytes, zeroPages, Objects.requireNonNull(l), cycleMode, dumpFiles,
+                excludeUnusedVmemmap);
     }
 
     /**
@@ -138,7 +161,7 @@ public final class PageFilter {
      */
     public FilterReport scan(Vmcore dump, CycleConsumer consumer) throws IOException {
         Objects.requireNonNull(consumer);
-        return prepare(dump).scanner.run(consumer);
+        return prepare(dump).run(consumer);
     }
 
     /**
@@ -200,8 +223,24 @@ public final class PageFilter {
         Scanner scanner = new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
                 Segments.of(memory, dump.statedMappings(), ELF_FORMAT.equals(dump.formatName())), walker, maxMapnr,
                 pfnCyclic, buddy);
-        scanner.singleCycle(singlePass(memory.endPfn()));
-        return new PageScan(scanner);
+        boolean singlePass = singlePass(memory.endPfn());
+        scanner.singleCycle(singlePass);
+        if (!excludeUnusedVmemmap) {
+            return new PageScan(scanner);
+        }
+        UnusedVmemmap vmemmap = null;
+        try {
+            int sizePage = layout == null ? 0 : layout.sizePage;
+            vmemmap = UnusedVmemmap.locate(kas, UnusedVmemmap.vmemmapBase(memMap, sizePage), sizePage);
+        } catch (UnusedVmemmap.NotFound e) {
+            listener.warning("Can't find vmemmap pages (" + e.getMessage() + "); unused vmemmap pages are not "
+                    + "excluded");
+        }
+        PageScan scan = new PageScan(scanner, vmemmap, singlePass, listener);
+        if (zeroPages == ZeroPageHandling.ELF_REMOVE) {
+            scan.findUnusedVmemmap(); // the ELF writer drives its own cycles, per PT_LOAD
+        }
+        return scan;
     }
 
     /**
@@ -215,7 +254,8 @@ public final class PageFilter {
         if (zeroPages == ZeroPageHandling.ELF_REMOVE || cycleMode == CycleMode.CYCLIC) {
             return false;
         }
-        if (cycleMode == CycleMode.SINGLE) {
+        if (cycleMode == CycleMode.SINGLE || excludeUnusedVmemmap) {
+            // -e: makedumpfile turns cycles off for it (flag_cyclic = FALSE), as --work-dir does
             return true;
         }
         if (cycleBufferBytes != 0) {
@@ -260,6 +300,7 @@ public final class PageFilter {
     @Override
     public String toString() {
         return "PageFilter(" + level + ", zero pages " + zeroPages + ", cycle buffer "
-                + (cycleBufferBytes == 0 ? "default" : cycleBufferBytes + " bytes") + ")";
+                + (cycleBufferBytes == 0 ? "default" : cycleBufferBytes + " bytes")
+                + (excludeUnusedVmemmap ? ", unused vmemmap excluded" : "") + ")";
     }
 }

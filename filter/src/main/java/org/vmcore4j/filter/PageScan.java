@@ -15,9 +15,25 @@ import java.io.IOException;
  */
 public final class PageScan {
     final Scanner scanner;
+    /** With {@code -e}: where the vmemmap is; null without, or when it could not be mapped. */
+    private final UnusedVmemmap vmemmap;
+    /** Whether the scanner builds its 1st bitmap as makedumpfile's one-pass mode does. */
+    private final boolean singlePass;
+    private final ScanListener listener;
+    /** The vmemmap pages to clear from every cycle's 2nd bitmap, once known. */
+    private UnusedVmemmap.Deletions deletions;
+    /** Dumpable frames the deletions cleared since the counts were last reset. */
+    private long vmemmapCleared;
 
     PageScan(Scanner scanner) {
+        this(scanner, null, false, ScanListener.NONE);
+    }
+
+    PageScan(Scanner scanner, UnusedVmemmap vmemmap, boolean singlePass, ScanListener listener) {
         this.scanner = scanner;
+        this.vmemmap = vmemmap;
+        this.singlePass = singlePass;
+        this.listener = listener;
     }
 
     /** max_mapnr after makedumpfile's reduction to the last PFN with a mem_map: cycles of a full scan end here. */
@@ -43,7 +59,11 @@ public final class PageScan {
             throw new IllegalArgumentException(String.format("cycle [%d, %d) must start at a multiple of 8 and "
                     + "span 1..%d frames", startPfn, endPfn, max));
         }
-        return scanner.cycle(startPfn, endPfn, 0, 1);
+        FilterCycle cycle = scanner.cycle(startPfn, endPfn, 0, 1);
+        if (deletions != null) {
+            vmemmapCleared += deletions.apply(cycle.dumpable());
+        }
+        return cycle;
     }
 
     /** Forgets a multi-page exclusion pending from the previous cycle (makedumpfile's first_cycle). */
@@ -54,6 +74,7 @@ public final class PageScan {
     /** Sets every count to zero and the memory hole back to {@link #maxMapnr()}, as makedumpfile does before writing. */
     public void resetCounts() {
         scanner.resetCounts();
+        vmemmapCleared = 0;
     }
 
     /**
@@ -62,6 +83,62 @@ public final class PageScan {
      * with {@link FilterReport#withMemoryHolePages(long)}.
      */
     public FilterReport report() {
-        return scanner.report();
+        return withVmemmap(scanner.report());
+    }
+
+    private FilterReport withVmemmap(FilterReport r) {
+        return deletions == null ? r : r.withUnusedVmemmapPages(deletions.pages(), vmemmapCleared);
+    }
+
+    /**
+     * Every cycle of the dump, in order, to {@code consumer} ({@link PageFilter#scan}). With {@code -e}
+     * the unused vmemmap pages are found from the whole 2nd bitmap before any cycle is handed over:
+     * from the one cycle itself when the dump fits one, else by a scan beforehand.
+     */
+    FilterReport run(CycleConsumer consumer) throws IOException {
+        if (vmemmap == null) {
+            return scanner.run(consumer);
+        }
+        boolean oneCycle = scanner.maxMapnr() <= scanner.pfnCyclic();
+        if (deletions == null && !oneCycle) {
+            findUnusedVmemmap();
+        }
+        vmemmapCleared = 0;
+        FilterReport r = scanner.run(cycle -> {
+            if (deletions == null) {
+                UnusedVmemmap.Finder finder = vmemmap.finder();
+                finder.accept(cycle.ram(), cycle.dumpable(), cycle.startPfn(), cycle.endPfn());
+                found(finder.finish());
+            }
+            vmemmapCleared += deletions.apply(cycle.dumpable());
+            consumer.accept(cycle);
+        });
+        return withVmemmap(r);
+    }
+
+    /**
+     * Finds the unused vmemmap pages with a scan of its own, in one-pass mode as makedumpfile's
+     * {@code -e} always runs, then puts the counts back. For writers that drive the cycles
+     * themselves (ELF output), before their first {@link #cycle}.
+     */
+    void findUnusedVmemmap() throws IOException {
+        if (vmemmap == null || deletions != null) {
+            return;
+        }
+        UnusedVmemmap.Finder finder = vmemmap.finder();
+        scanner.singleCycle(true);
+        try {
+            scanner.run(cycle -> finder.accept(cycle.ram(), cycle.dumpable(), cycle.startPfn(), cycle.endPfn()));
+        } finally {
+            scanner.singleCycle(singlePass);
+        }
+        scanner.resetCounts();
+        scanner.startRange();
+        found(finder.finish());
+    }
+
+    private void found(UnusedVmemmap.Deletions d) {
+        deletions = d;
+        listener.unusedVmemmapExcluded(d.pages());
     }
 }

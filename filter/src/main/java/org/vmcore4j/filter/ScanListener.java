@@ -28,6 +28,14 @@ public interface ScanListener {
     default void cycleDone(int index, int count, long startPfn, long endPfn) {
     }
 
+    /**
+     * With {@link PageFilter#withUnusedVmemmapExcluded}: {@code pages} vmemmap pages were found unused
+     * and are left out (makedumpfile's "Excluded N unused vmemmap pages"). Called when they are found,
+     * before the cycles are handed over; a writer that scans twice hears it twice.
+     */
+    default void unusedVmemmapExcluded(long pages) {
+    }
+
     /** Something makedumpfile would print a WARNING for (e.g. a free page with an impossible order); the scan goes on. */
     default void warning(String message) {
     }
