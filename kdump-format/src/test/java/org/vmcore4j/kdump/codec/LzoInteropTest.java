@@ -36,72 +36,6 @@ import org.vmcore4j.testdata.RequiresCorpus;
  * <p>Without gcc or liblzo2-dev the tests skip, or fail under {@code VMCORE4J_REQUIRE_CORPUS=1}.
  */
 class LzoInteropTest {
-    private static Path helper;
-    private static String helperProblem;
-
-    /** The compiled helper, built once; skips (or fails where required) if it cannot be built. */
-    static synchronized Path helper() {
-        if (helper == null && helperProblem == null) {
-            helperProblem = build();
-        }
-        if (helperProblem != null) {
-            if (Corpus.required()) {
-                fail("VMCORE4J_REQUIRE_CORPUS=1 but " + helperProblem);
-            }
-            Assumptions.assumeTrue(false, helperProblem);
-        }
-        return helper;
-    }
-
-    private static String build() {
-        if (!Files.isRegularFile(Path.of("/usr/include/lzo/lzo1x.h"))) {
-            return "liblzo2-dev is not installed (/usr/include/lzo/lzo1x.h missing; apt-get install liblzo2-dev)";
-        }
-        try {
-            Path dir = Files.createDirectories(Path.of("target", "lzo-interop"));
-            Path src = dir.resolve("lzo-helper.c");
-            try (InputStream in = LzoInteropTest.class.getResourceAsStream("lzo-helper.c")) {
-                Files.write(src, in.readAllBytes());
-            }
-            Path bin = dir.resolve("lzo-helper");
-            Process p;
-            try {
-                p = new ProcessBuilder("gcc", "-O2", "-o", bin.toString(), src.toString(), "-llzo2")
-                        .redirectErrorStream(true).start();
-            } catch (IOException e) {
-                return "gcc cannot be run (" + e.getMessage() + "; apt-get install gcc)";
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return "gcc could not build the liblzo2 helper: " + out.strip();
-            }
-            helper = bin.toAbsolutePath();
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] run(String mode, int block, byte[] input) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory(Path.of("target", "lzo-interop"), mode);
-        Path in = dir.resolve("in");
-        Path out = dir.resolve("out");
-        Files.write(in, input);
-        Process p = new ProcessBuilder(helper().toString(), mode, Integer.toString(block), in.toString(), out.toString())
-                .redirectErrorStream(true).start();
-        String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "lzo-helper timed out");
-        assertEquals(0, p.exitValue(), "lzo-helper " + mode + ": " + msg);
-        byte[] result = Files.readAllBytes(out);
-        Files.delete(in);
-        Files.delete(out);
-        Files.delete(dir);
-        return result;
-    }
-
     /** Counts of one data set, printed by each test. */
     record Outcome(String name, int blocks, int oursDecodedByLiblzo, int liblzoDecodedByOurs, int identical,
             long oursBytes, long liblzoBytes, List<String> failures) {
@@ -116,7 +50,7 @@ class LzoInteropTest {
 
     /** Runs both directions and the byte comparison over {@code blocks}, all of length {@code block}. */
     static Outcome check(String name, int block, List<byte[]> blocks) throws Exception {
-        helper();
+        LiblzoHelper.path();
         List<String> failures = new ArrayList<>();
         // ours -> liblzo2
         List<byte[]> ours = new ArrayList<>();
@@ -131,7 +65,7 @@ class LzoInteropTest {
                 records.write(out, 0, n);
             }
         }
-        ByteBuffer decoded = ByteBuffer.wrap(run("decompress", block, records.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer decoded = ByteBuffer.wrap(LiblzoHelper.run("decompress", block, records.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
         int okLiblzo = 0;
         for (int i = 0; i < blocks.size(); i++) {
             int status = decoded.getInt();
@@ -152,7 +86,7 @@ class LzoInteropTest {
         for (byte[] b : blocks) {
             all.write(b);
         }
-        ByteBuffer theirs = ByteBuffer.wrap(run("compress", block, all.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer theirs = ByteBuffer.wrap(LiblzoHelper.run("compress", block, all.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
         int okOurs = 0;
         int identical = 0;
         long oursBytes = 0;
@@ -304,7 +238,7 @@ class LzoInteropTest {
     @Test
     @RequiresCorpus
     void realPagesInteroperateWithLiblzo2() throws Exception {
-        helper();
+        LiblzoHelper.path();
         for (Corpus.Dump d : Corpus.x86_64Dumps()) {
             List<byte[]> pages = new ArrayList<>();
             try (RandomAccessSource src = RandomAccessSource.open(d.vmcore())) {
