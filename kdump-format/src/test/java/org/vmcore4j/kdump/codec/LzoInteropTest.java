@@ -2,36 +2,25 @@ package org.vmcore4j.kdump.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
 
 /**
- * Our LZO1X against the real liblzo2, through a small C helper built here with gcc
- * ({@code lzo-helper.c} beside this class; needs gcc and liblzo2-dev, which install-deps.sh
- * installs for makedumpfile): what {@link LzoCodec} compresses must decode with
- * {@code lzo1x_decompress_safe} to the same page (crash and makedumpfile read our {@code -l} dumps
- * with it), and what {@code lzo1x_1_compress} writes (makedumpfile {@code -l}) must decode with
- * ours. Whether our compressed bytes equal liblzo2's is reported, not required: LZO1X has many
- * valid encodings of one page.
+ * Our LZO1X against the real liblzo2, through {@link LiblzoHelper}: what {@link LzoCodec}
+ * compresses must decode with {@code lzo1x_decompress_safe} to the same page (crash and makedumpfile
+ * read our {@code -l} dumps with it) and equal, byte for byte, what {@code lzo1x_1_compress} writes
+ * (makedumpfile {@code -l}); and what {@code lzo1x_1_compress} writes must decode with ours.
  *
  * <p>Without gcc or liblzo2-dev the tests skip, or fail under {@code VMCORE4J_REQUIRE_CORPUS=1}.
  */
@@ -121,9 +110,9 @@ class LzoInteropTest {
         return o;
     }
 
-    static void assertAllDecoded(Outcome o) {
-        assertTrue(o.oursDecodedByLiblzo() == o.blocks() && o.liblzoDecodedByOurs() == o.blocks(),
-                o + "\n" + String.join("\n", o.failures()));
+    static void assertAllDecodedAndIdentical(Outcome o) {
+        assertTrue(o.oursDecodedByLiblzo() == o.blocks() && o.liblzoDecodedByOurs() == o.blocks()
+                && o.identical() == o.blocks(), o + "\n" + String.join("\n", o.failures()));
     }
 
     private static byte[] le32(int v) {
@@ -216,21 +205,21 @@ class LzoInteropTest {
 
     @Test
     void syntheticPagesInteroperateWithLiblzo2() throws Exception {
-        assertAllDecoded(check("synthetic 4 KiB", 4096, synthetic(4096, 400, 1)));
+        assertAllDecodedAndIdentical(check("synthetic 4 KiB", 4096, synthetic(4096, 400, 1)));
     }
 
     /** 16 and 64 KiB: pages of arm64/ppc64 kernels, where matches reach past 16 KiB (M4). */
     @Test
     void largePagesInteroperateWithLiblzo2() throws Exception {
-        assertAllDecoded(check("synthetic 16 KiB", 16384, synthetic(16384, 60, 2)));
-        assertAllDecoded(check("synthetic 64 KiB", 65536, synthetic(65536, 30, 3)));
+        assertAllDecodedAndIdentical(check("synthetic 16 KiB", 16384, synthetic(16384, 60, 2)));
+        assertAllDecodedAndIdentical(check("synthetic 64 KiB", 65536, synthetic(65536, 30, 3)));
     }
 
     /** Odd lengths: the tail handling of both encoders (pages are never odd, but LZO blocks can be). */
     @Test
     void oddLengthsInteroperateWithLiblzo2() throws Exception {
         for (int len : new int[] {1, 2, 3, 4, 5, 13, 20, 21, 100, 4095, 4097}) {
-            assertAllDecoded(check("synthetic " + len + " B", len, synthetic(len, 20, len)));
+            assertAllDecodedAndIdentical(check("synthetic " + len + " B", len, synthetic(len, 20, len)));
         }
     }
 
@@ -252,7 +241,7 @@ class LzoInteropTest {
                 }
             }
             assertTrue(pages.size() >= 500, d + ": only " + pages.size() + " non-zero pages sampled");
-            assertAllDecoded(check(d + " real pages", 4096, pages));
+            assertAllDecodedAndIdentical(check(d + " real pages", 4096, pages));
         }
     }
 }
