@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.vmcore4j.testdata.Corpus;
@@ -33,16 +34,22 @@ public final class LiblzoHelper {
 
     /** The compiled helper, built once; skips (or fails where required) if it cannot be built. */
     public static synchronized Path path() {
+        Optional<String> problem = problem();
+        if (problem.isPresent()) {
+            if (Corpus.required()) {
+                fail("VMCORE4J_REQUIRE_CORPUS=1 but " + problem.get());
+            }
+            Assumptions.assumeTrue(false, problem.get());
+        }
+        return helper;
+    }
+
+    /** Why the helper cannot be built, if it cannot (tries to build it once). */
+    public static synchronized Optional<String> problem() {
         if (helper == null && helperProblem == null) {
             helperProblem = build();
         }
-        if (helperProblem != null) {
-            if (Corpus.required()) {
-                fail("VMCORE4J_REQUIRE_CORPUS=1 but " + helperProblem);
-            }
-            Assumptions.assumeTrue(false, helperProblem);
-        }
-        return helper;
+        return Optional.ofNullable(helperProblem);
     }
 
     private static String build() {
