@@ -24,6 +24,7 @@ import java.util.Objects;
  */
 public final class Lzo1x1Compressor {
     private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LE_SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** lzo1x_1_compress encodes its input in chunks of at most this many bytes, each with a fresh dictionary. */
@@ -47,18 +48,27 @@ public final class Lzo1x1Compressor {
     private static final int FIRST_LITERALS_SHORT_MAX = 238;
 
     /**
-     * Instead of clearing 2^14 entries for every chunk (as liblzo2's memset does; for a 4 KiB page
-     * that would cost more than the page), entries hold {@code generation + offset}: a value below the
-     * current generation is from an earlier chunk and reads as offset 0, which is what a cleared entry
-     * holds. Chunk offsets stay below {@link #GENERATION_STEP}.
+     * The dictionary: for each hash, the latest position that had it, as a 16-bit count: position plus
+     * a bias that makes positions a running count over every chunk this instance has compressed.
+     * liblzo2 clears its table for each chunk; here an entry left from an earlier chunk gives a
+     * distance reaching before the current chunk's start, and is then read as the chunk's start,
+     * which is what a cleared entry means. That holds while {@code bytesSinceClear + chunkLength <=
+     * 65536}, so the table is cleared only when that would fail: once every 16 pages of 4 KiB rather
+     * than for each. 16-bit entries, as liblzo2's on these builds: a 32 KiB table.
      */
-    private static final int GENERATION_STEP = 1 << 16;
-    private static final int LAST_GENERATION = Integer.MAX_VALUE - 2 * GENERATION_STEP;
+    private final char[] table = new char[1 << HASH_BITS];
+    /** The running count (mod 2^16) of the current chunk's first byte. */
+    private int chunkCount;
+    private int bytesSinceClear;
 
-    private final int[] table = new int[1 << HASH_BITS];
-    private int generation;
-    /** Literals a chunk leaves unwritten at its end, for the next chunk or the final run. */
-    private int trailingLiterals;
+    // The output side of the current call. Fields rather than locals passed around, so that the
+    // probe loop of compressChunk, which runs for most input bytes, keeps its values in registers.
+    private byte[] out;
+    private int outStart;
+    private int outPos;
+    private int outLimit;
+    /** Literals before the current chunk not yet written: they open the chunk's first literal run. */
+    private int carriedLiterals;
 
     /** Largest output for {@code length} input bytes (LZO1X's worst case: length + length/16 + 64 + 3). */
     public static int maxCompressedLength(int length) {
@@ -69,40 +79,63 @@ public final class Lzo1x1Compressor {
      * Compresses {@code src[srcOff..srcOff+length)} into {@code dst[dstOff..dstOff+dstCapacity)} as one
      * LZO1X stream, ending with LZO's end-of-stream instruction.
      *
-     * @return the compressed length, or -1 if it would exceed {@code dstCapacity} (nothing beyond
-     *         {@code dstOff + dstCapacity} is written)
+     * @return the compressed length, or -1 if it would exceed {@code dstCapacity}. Nothing outside
+     *         {@code dst[dstOff..dstOff+dstCapacity)} is written, but bytes of that window past the
+     *         stream may be (literals are copied 16 bytes at a time).
      */
     public int compress(byte[] src, int srcOff, int length, byte[] dst, int dstOff, int dstCapacity) {
         Objects.checkFromIndexSize(srcOff, length, src.length);
         Objects.checkFromIndexSize(dstOff, dstCapacity, dst.length);
-        int limit = dstOff + dstCapacity;
-        int op = dstOff;
+        out = dst;
+        outStart = dstOff;
+        outPos = dstOff;
+        outLimit = dstOff + dstCapacity;
+        try {
+            return encode(src, srcOff, length) ? outPos - dstOff : -1;
+        } finally {
+            out = null; // keep no reference to the caller's buffer
+        }
+    }
+
+    /** lzo1x_1_compress's outer loop: the chunks, then the literals left and the end-of-stream instruction. */
+    private boolean encode(byte[] src, int srcOff, int length) {
         int chunk = srcOff;
         int remaining = length;
         int pending = 0;
-        // lzo1x_1_compress stops chunking when at most 20 bytes are left, or when the pending literals
-        // and the next chunk come to fewer than 32 bytes (its guard against pointer overflow,
+        // chunking stops when at most 20 bytes are left, or when the pending literals and the next
+        // chunk come to fewer than 32 bytes (liblzo2's guard against pointer overflow,
         // ll_end + ((t + ll) >> 5) <= ll_end, is also true whenever (t + ll) >> 5 is 0)
         while (remaining > CHUNK_TAIL) {
             int chunkLength = Math.min(remaining, CHUNK_SIZE);
             if ((pending + chunkLength) >>> 5 == 0) {
                 break;
             }
-            nextGeneration();
-            op = compressChunk(src, chunk, chunkLength, pending, dst, op, limit);
-            if (op < 0) {
-                return -1;
+            if (bytesSinceClear + chunkLength > 1 << 16) {
+                // an entry equal to the chunk's count reads as the chunk's start, as a cleared entry does
+                Arrays.fill(table, (char) chunkCount);
+                bytesSinceClear = 0;
             }
-            pending = trailingLiterals;
+            carriedLiterals = pending;
+            int trailing = compressChunk(src, chunk, chunkLength);
+            // also after a failure: what this chunk left in the table must read as stale from now on
+            chunkCount = (chunkCount + chunkLength) & 0xffff;
+            bytesSinceClear += chunkLength;
+            if (trailing < 0) {
+                return false;
+            }
+            pending = trailing;
             chunk += chunkLength;
             remaining -= chunkLength;
         }
         pending += remaining;
+        byte[] dst = out;
+        int op = outPos;
+        int limit = outLimit;
         if (pending > 0) {
             int from = srcOff + length - pending;
-            if (op == dstOff && pending <= FIRST_LITERALS_SHORT_MAX) {
+            if (op == outStart && pending <= FIRST_LITERALS_SHORT_MAX) {
                 if (1 + pending > limit - op) {
-                    return -1;
+                    return false;
                 }
                 dst[op++] = (byte) (17 + pending);
                 System.arraycopy(src, from, dst, op, pending);
@@ -110,99 +143,188 @@ public final class Lzo1x1Compressor {
             } else {
                 op = writeLiterals(src, from, pending, dst, op, limit);
                 if (op < 0) {
-                    return -1;
+                    return false;
                 }
             }
         }
         // end of stream: an M4 instruction with distance 0
         if (3 > limit - op) {
-            return -1;
+            return false;
         }
         dst[op++] = (byte) (M4_MARKER | 1);
         dst[op++] = 0;
         dst[op++] = 0;
-        return op - dstOff;
-    }
-
-    private void nextGeneration() {
-        if (generation >= LAST_GENERATION) {
-            Arrays.fill(table, 0);
-            generation = 0;
-        } else {
-            generation += GENERATION_STEP;
-        }
+        outPos = op;
+        return true;
     }
 
     /**
-     * Encodes the matches of one chunk {@code src[in..in+inLength)} and the literals before each;
-     * {@code carried} literals that end at {@code in} belong to this chunk's first run. Leaves the
-     * count of literals after the last match in {@link #trailingLiterals}.
+     * The probe loop over one chunk {@code src[in..in+inLength)}: looks positions up in the dictionary
+     * as the skip rule picks them, and hands each match to {@link #writeLiteralsAndMatch}.
      *
-     * @return the output position after the chunk, or -1 if the output does not fit
+     * @return the literals after the chunk's last match (with any carried ones if it had none), or -1
+     *         if the output does not fit
      */
-    private int compressChunk(byte[] src, int in, int inLength, int carried, byte[] dst, int op, int limit) {
-        int[] table = this.table;
-        int generation = this.generation;
+    private int compressChunk(byte[] src, int in, int inLength) {
+        char[] table = this.table;
+        int bias = chunkCount - in; // an entry holds (position + bias) mod 2^16
         int scanEnd = in + inLength - CHUNK_TAIL;
         int literalStart = in;
-        // the first position looked at: 4 bytes (counting carried literals) into the run, plus one step of the skip rule
+        int carried = carriedLiterals;
+        // the first position looked at: 4 bytes (counting carried literals) into the run, then one
+        // step of the skip rule, as lzo1x_c.ch enters its loop at the literal step
         int ip = in + (carried < 4 ? 4 - carried : 0);
         ip += 1 + ((ip - literalStart) >> 5);
         while (ip < scanEnd) {
-            int word = (int) LE_INT.get(src, ip);
-            int slot = (word * HASH_MULTIPLIER) >>> (32 - HASH_BITS);
-            int candidate = in + Math.max(table[slot] - generation, 0);
-            table[slot] = generation + (ip - in);
-            if (word != (int) LE_INT.get(src, candidate)) {
-                // liblzo2's skip rule: the longer the literal run, the larger the step (1 + run / 32)
-                ip += 1 + ((ip - literalStart) >> 5);
-                continue;
+            // The skip rule: after a miss, step 1 + (literal run so far) / 32. Within 32 bytes of the
+            // run's start, where most matches are found, the step is 1: that stretch has a loop of its
+            // own, which the JIT compiles to much tighter code than the general one.
+            int candidate = -1;
+            int stepOneEnd = Math.min(literalStart + 32, scanEnd);
+            while (ip < stepOneEnd && (candidate = probe(src, table, bias, in, ip)) < 0) {
+                ip++;
             }
-            literalStart -= carried;
-            carried = 0;
-            int literals = ip - literalStart;
-            if (literals > 0) {
+            if (candidate < 0) {
+                while (ip < scanEnd && (candidate = probe(src, table, bias, in, ip)) < 0) {
+                    ip += 1 + ((ip - literalStart) >> 5);
+                }
+                if (candidate < 0) {
+                    break;
+                }
+            }
+            ip = writeLiteralsAndMatch(src, literalStart, ip, candidate, scanEnd);
+            if (ip < 0) {
+                return -1;
+            }
+            literalStart = ip;
+        }
+        return in + inLength - (literalStart - carriedLiterals);
+    }
+
+    /**
+     * Looks {@code ip} up in the dictionary and records it there (lzo1x_1.c's DINDEX: the LE32 word
+     * at ip times 0x1824429d, top 14 bits).
+     *
+     * @return the earlier position whose 4 bytes equal those at {@code ip}, or -1
+     */
+    private static int probe(byte[] src, char[] table, int bias, int in, int ip) {
+        int word = (int) LE_INT.get(src, ip);
+        // (the mask changes nothing, but spares the JIT a bounds check of the table)
+        int slot = ((word * HASH_MULTIPLIER) >>> (32 - HASH_BITS)) & (table.length - 1);
+        // a distance reaching before the chunk means a stale entry: read as the chunk's start
+        int candidate = Math.max(ip - ((ip + bias - table[slot]) & 0xffff), in);
+        table[slot] = (char) (ip + bias);
+        return word == (int) LE_INT.get(src, candidate) ? candidate : -1;
+    }
+
+    /**
+     * Writes the literals {@code src[literalStart..ip)} (with any carried from the previous chunk) and
+     * the match at {@code ip} against {@code candidate}, whose first 4 bytes are equal.
+     *
+     * <p>Deliberately one method larger than C2's inlining limit (FreqInlineSize, 325 bytes of
+     * bytecode): inlined into the probe loop, its many values made the JIT spill the loop's own to
+     * the stack, which cost about a third of the throughput.
+     *
+     * @return the position after the match, or -1 if the output does not fit
+     */
+    private int writeLiteralsAndMatch(byte[] src, int literalStart, int ip, int candidate, int scanEnd) {
+        byte[] dst = out;
+        int op = outPos;
+        int limit = outLimit;
+        literalStart -= carriedLiterals;
+        carriedLiterals = 0;
+
+        int literals = ip - literalStart;
+        if (literals > 0) {
+            if (literals <= 16 && 17 <= limit - op) {
+                // the common short run (see writeLiterals), its bytes copied 16 at once: those past the
+                // run are overwritten by what follows, and the input has 20 bytes after any match
+                if (literals <= 3) {
+                    dst[op - 2] |= (byte) literals;
+                } else {
+                    dst[op++] = (byte) (literals - 3);
+                }
+                LE_LONG.set(dst, op, (long) LE_LONG.get(src, literalStart));
+                LE_LONG.set(dst, op + 8, (long) LE_LONG.get(src, literalStart + 8));
+                op += literals;
+            } else {
                 op = writeLiterals(src, literalStart, literals, dst, op, limit);
                 if (op < 0) {
                     return -1;
                 }
             }
-            int length = matchLength(src, ip, candidate, scanEnd);
-            int distance = ip - candidate;
-            ip += length;
-            literalStart = ip;
-            op = writeMatch(length, distance, dst, op, limit);
-            if (op < 0) {
-                return -1;
-            }
         }
-        trailingLiterals = in + inLength - (literalStart - carried);
-        return op;
-    }
 
-    /**
-     * Length of the match at {@code ip} whose first 4 bytes equal those at {@code candidate}. The
-     * scan compares 8 bytes at a time and, as liblzo2's does, gives up at the first multiple-of-8
-     * step (4 + 8k bytes) that reaches {@code scanEnd}, even if more bytes match.
-     */
-    private static int matchLength(byte[] src, int ip, int candidate, int scanEnd) {
+        // the match length: 8 bytes compared at a time from byte 4 on; as liblzo2's scan does, it
+        // gives up at the first step of 8 (4 + 8k bytes) that reaches scanEnd, even if more bytes match
         int length = 4;
-        long diff = (long) LE_LONG.get(src, ip + length) ^ (long) LE_LONG.get(src, candidate + length);
+        long diff = (long) LE_LONG.get(src, ip + 4) ^ (long) LE_LONG.get(src, candidate + 4);
         while (diff == 0) {
             length += 8;
             if (ip + length >= scanEnd) {
-                return length;
+                break;
             }
             diff = (long) LE_LONG.get(src, ip + length) ^ (long) LE_LONG.get(src, candidate + length);
         }
-        return length + (Long.numberOfTrailingZeros(diff) >>> 3);
+        if (diff != 0) {
+            length += Long.numberOfTrailingZeros(diff) >>> 3;
+        }
+
+        // the match instruction: M2 (2 bytes) for lengths up to 8 within 2 KiB; M3 for distances up
+        // to 16 KiB and M4 beyond, each a marker byte with the length (or 0, a zero per 255 and the
+        // remainder when longer than 33, resp. 9) then two bytes of distance; M4 carries bit 14 of
+        // (distance - 16 KiB) in its marker
+        int distance = ip - candidate;
+        if (length <= M2_MAX_LEN && distance <= M2_MAX_OFFSET) {
+            if (2 > limit - op) {
+                return -1;
+            }
+            int d = distance - 1;
+            LE_SHORT.set(dst, op, (short) (((length - 1) << 5) | ((d & 7) << 2) | (d >>> 3) << 8));
+            op += 2;
+        } else {
+            int marker;
+            int maxShortLength;
+            int d;
+            if (distance <= M3_MAX_OFFSET) {
+                d = distance - 1;
+                marker = M3_MARKER;
+                maxShortLength = M3_MAX_LEN;
+            } else {
+                d = distance - 0x4000;
+                marker = M4_MARKER | ((d >>> 11) & 8);
+                maxShortLength = M4_MAX_LEN;
+            }
+            if (length <= maxShortLength) {
+                if (3 > limit - op) {
+                    return -1;
+                }
+                dst[op++] = (byte) (marker | (length - 2));
+            } else {
+                int rest = length - maxShortLength;
+                int zeros = (rest - 1) / 255;
+                if (4 + zeros > limit - op) {
+                    return -1;
+                }
+                dst[op++] = (byte) marker;
+                Arrays.fill(dst, op, op + zeros, (byte) 0);
+                op += zeros;
+                dst[op++] = (byte) (rest - zeros * 255);
+            }
+            dst[op++] = (byte) (d << 2);
+            dst[op++] = (byte) (d >>> 6);
+        }
+        outPos = op;
+        return ip + length;
     }
 
     /**
-     * Writes a literal run of {@code count > 0} bytes that follows a match (or opens the stream
-     * with a length over 3): up to 3 literals go into the low bits of the previous instruction's
-     * second-to-last byte, up to 18 take one byte (count - 3), longer runs a zero byte, a zero per
-     * 255 and the remainder.
+     * Writes a literal run of {@code count > 0} bytes that follows a match, or opens the stream with
+     * more than 238 bytes or before a match: up to 3 literals go into the low bits of the previous
+     * instruction's second-to-last byte, up to 18 take one byte (count - 3), longer runs a zero byte,
+     * a zero per 255 and the remainder.
+     *
+     * @return the output position after the run, or -1 if it does not fit
      */
     private static int writeLiterals(byte[] src, int from, int count, byte[] dst, int op, int limit) {
         if (count <= 3) {
@@ -222,65 +344,11 @@ public final class Lzo1x1Compressor {
                 return -1;
             }
             dst[op++] = 0;
-            op = writeZeros(dst, op, zeros);
+            Arrays.fill(dst, op, op + zeros, (byte) 0);
+            op += zeros;
             dst[op++] = (byte) (rest - zeros * 255);
         }
         System.arraycopy(src, from, dst, op, count);
-        return op + count;
-    }
-
-    /**
-     * Writes one match instruction. M2 (2 bytes) for lengths up to 8 within 2 KiB; M3 for distances
-     * up to 16 KiB and M4 beyond, each a marker byte with the length (or 0 followed by a zero per 255
-     * and the remainder when longer than 33, resp. 9) then two bytes of distance; M4 carries bit 14
-     * of (distance - 16 KiB) in its marker.
-     */
-    private static int writeMatch(int length, int distance, byte[] dst, int op, int limit) {
-        if (length <= M2_MAX_LEN && distance <= M2_MAX_OFFSET) {
-            if (2 > limit - op) {
-                return -1;
-            }
-            int d = distance - 1;
-            dst[op++] = (byte) (((length - 1) << 5) | ((d & 7) << 2));
-            dst[op++] = (byte) (d >>> 3);
-            return op;
-        }
-        int marker;
-        int maxShortLength;
-        int d;
-        if (distance <= M3_MAX_OFFSET) {
-            d = distance - 1;
-            marker = M3_MARKER;
-            maxShortLength = M3_MAX_LEN;
-        } else {
-            d = distance - 0x4000;
-            marker = M4_MARKER | ((d >>> 11) & 8);
-            maxShortLength = M4_MAX_LEN;
-        }
-        if (length <= maxShortLength) {
-            if (3 > limit - op) {
-                return -1;
-            }
-            dst[op++] = (byte) (marker | (length - 2));
-        } else {
-            int rest = length - maxShortLength;
-            int zeros = (rest - 1) / 255;
-            if (4 + zeros > limit - op) {
-                return -1;
-            }
-            dst[op++] = (byte) marker;
-            op = writeZeros(dst, op, zeros);
-            dst[op++] = (byte) (rest - zeros * 255);
-        }
-        dst[op++] = (byte) (d << 2);
-        dst[op++] = (byte) (d >>> 6);
-        return op;
-    }
-
-    private static int writeZeros(byte[] dst, int op, int count) {
-        if (count > 0) {
-            Arrays.fill(dst, op, op + count, (byte) 0);
-        }
         return op + count;
     }
 }
