@@ -1,9 +1,5 @@
 package org.vmcore4j.filter;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +9,6 @@ import java.util.Arrays;
 
 import org.vmcore4j.kdump.KdumpFile;
 import org.vmcore4j.kdump.KdumpVmcore;
-import org.vmcore4j.kdump.PageBitmap;
 import org.vmcore4j.kdump.PageDescriptor;
 
 /** Comparisons of two kdump-compressed files, with messages that say where and what differs. */
@@ -93,43 +88,6 @@ final class KdumpComparison {
                 sb.append(String.format("%02x ", buf.get(i)));
             }
             return sb.toString();
-        }
-    }
-
-    /**
-     * Same header values (compression included), same bitmaps, and every dumpable page the same bytes
-     * and the same zero-page status; the page encodings may differ.
-     */
-    static void assertSamePages(Path theirs, Path ours) throws IOException {
-        try (KdumpVmcore a = KdumpVmcore.open(theirs); KdumpVmcore b = KdumpVmcore.open(ours)) {
-            assertEquals(a.header(), b.header(), "disk_dump_header");
-            assertEquals(a.subHeader(), b.subHeader(), "kdump_sub_header");
-            assertArrayEquals(a.noteSection(), b.noteSection(), "notes");
-            PageBitmap ma = a.memoryBitmap();
-            PageBitmap da = a.dumpableBitmap();
-            PageBitmap db = b.dumpableBitmap();
-            long max = a.files().get(0).maxMapnr();
-            int ps = a.physicalMemory().pageSize();
-            byte[] pa = new byte[ps];
-            byte[] pb = new byte[ps];
-            long pages = 0;
-            for (long pfn = 0; pfn < max; pfn++) {
-                assertEquals(ma.get(pfn), b.memoryBitmap().get(pfn), "1st bitmap at PFN " + pfn);
-                assertEquals(da.get(pfn), db.get(pfn), "2nd bitmap at PFN " + pfn);
-                if (!da.get(pfn)) {
-                    continue;
-                }
-                PageDescriptor x = a.pageDescriptor(pfn).orElseThrow();
-                PageDescriptor y = b.pageDescriptor(pfn).orElseThrow();
-                boolean zeroA = x.offset() == a.files().get(0).dataAreaOffset() && (a.dumpLevel() & 1) != 0;
-                boolean zeroB = y.offset() == b.files().get(0).dataAreaOffset() && (b.dumpLevel() & 1) != 0;
-                assertEquals(zeroA, zeroB, "shared zero page at PFN " + pfn);
-                a.physicalMemory().readPage(pfn, pa, 0);
-                b.physicalMemory().readPage(pfn, pb, 0);
-                assertTrue(Arrays.equals(pa, pb), "page contents at PFN " + pfn);
-                pages++;
-            }
-            assertTrue(pages > 0, "no dumpable page compared");
         }
     }
 }

@@ -1,18 +1,16 @@
 package org.vmcore4j.kdump.codec;
 
-import io.airlift.compress.lzo.LzoCompressor;
 import io.airlift.compress.lzo.LzoDecompressor;
 import java.util.Objects;
 
 /**
- * LZO1X through aircompressor's pure-Java implementation: its decoder reads liblzo2's
- * {@code lzo1x_1_compress} output (what makedumpfile {@code -l} writes) and checks every bound, as
- * {@code lzo1x_decompress_safe} does; its encoder emits plain LZO1X.
+ * LZO1X, makedumpfile {@code -l}: encodes with {@link Lzo1x1Compressor}, whose output is byte for
+ * byte liblzo2's {@code lzo1x_1_compress} (what makedumpfile writes), and decodes with aircompressor's
+ * pure-Java decoder, which checks every bound as {@code lzo1x_decompress_safe} does.
  */
 final class LzoCodec implements PageCodec {
     private final LzoDecompressor decompressor = new LzoDecompressor();
-    private final LzoCompressor compressor = new LzoCompressor();
-    private byte[] scratch = new byte[0];
+    private final Lzo1x1Compressor compressor = new Lzo1x1Compressor();
 
     @Override
     public Compression compression() {
@@ -21,27 +19,12 @@ final class LzoCodec implements PageCodec {
 
     @Override
     public int maxCompressedLength(int length) {
-        return compressor.maxCompressedLength(length);
+        return Lzo1x1Compressor.maxCompressedLength(length);
     }
 
     @Override
     public int compress(byte[] src, int srcOff, int length, byte[] dst, int dstOff, int dstCapacity) {
-        Objects.checkFromIndexSize(srcOff, length, src.length);
-        Objects.checkFromIndexSize(dstOff, dstCapacity, dst.length);
-        int bound = maxCompressedLength(length);
-        if (dstCapacity >= bound) {
-            return compressor.compress(src, srcOff, length, dst, dstOff, dstCapacity);
-        }
-        // the encoder wants room for the worst case; a page that does not shrink is stored raw anyway
-        if (scratch.length < bound) {
-            scratch = new byte[bound];
-        }
-        int n = compressor.compress(src, srcOff, length, scratch, 0, bound);
-        if (n > dstCapacity) {
-            return -1;
-        }
-        System.arraycopy(scratch, 0, dst, dstOff, n);
-        return n;
+        return compressor.compress(src, srcOff, length, dst, dstOff, dstCapacity);
     }
 
     @Override

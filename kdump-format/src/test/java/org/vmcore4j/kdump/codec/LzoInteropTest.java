@@ -2,106 +2,29 @@ package org.vmcore4j.kdump.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
 
 /**
- * Our LZO1X against the real liblzo2, through a small C helper built here with gcc
- * ({@code lzo-helper.c} beside this class; needs gcc and liblzo2-dev, which install-deps.sh
- * installs for makedumpfile): what {@link LzoCodec} compresses must decode with
- * {@code lzo1x_decompress_safe} to the same page (crash and makedumpfile read our {@code -l} dumps
- * with it), and what {@code lzo1x_1_compress} writes (makedumpfile {@code -l}) must decode with
- * ours. Whether our compressed bytes equal liblzo2's is reported, not required: LZO1X has many
- * valid encodings of one page.
+ * Our LZO1X against the real liblzo2, through {@link LiblzoHelper}: what {@link LzoCodec}
+ * compresses must decode with {@code lzo1x_decompress_safe} to the same page (crash and makedumpfile
+ * read our {@code -l} dumps with it) and equal, byte for byte, what {@code lzo1x_1_compress} writes
+ * (makedumpfile {@code -l}); and what {@code lzo1x_1_compress} writes must decode with ours.
  *
  * <p>Without gcc or liblzo2-dev the tests skip, or fail under {@code VMCORE4J_REQUIRE_CORPUS=1}.
  */
 class LzoInteropTest {
-    private static Path helper;
-    private static String helperProblem;
-
-    /** The compiled helper, built once; skips (or fails where required) if it cannot be built. */
-    static synchronized Path helper() {
-        if (helper == null && helperProblem == null) {
-            helperProblem = build();
-        }
-        if (helperProblem != null) {
-            if (Corpus.required()) {
-                fail("VMCORE4J_REQUIRE_CORPUS=1 but " + helperProblem);
-            }
-            Assumptions.assumeTrue(false, helperProblem);
-        }
-        return helper;
-    }
-
-    private static String build() {
-        if (!Files.isRegularFile(Path.of("/usr/include/lzo/lzo1x.h"))) {
-            return "liblzo2-dev is not installed (/usr/include/lzo/lzo1x.h missing; apt-get install liblzo2-dev)";
-        }
-        try {
-            Path dir = Files.createDirectories(Path.of("target", "lzo-interop"));
-            Path src = dir.resolve("lzo-helper.c");
-            try (InputStream in = LzoInteropTest.class.getResourceAsStream("lzo-helper.c")) {
-                Files.write(src, in.readAllBytes());
-            }
-            Path bin = dir.resolve("lzo-helper");
-            Process p;
-            try {
-                p = new ProcessBuilder("gcc", "-O2", "-o", bin.toString(), src.toString(), "-llzo2")
-                        .redirectErrorStream(true).start();
-            } catch (IOException e) {
-                return "gcc cannot be run (" + e.getMessage() + "; apt-get install gcc)";
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return "gcc could not build the liblzo2 helper: " + out.strip();
-            }
-            helper = bin.toAbsolutePath();
-            return null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] run(String mode, int block, byte[] input) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory(Path.of("target", "lzo-interop"), mode);
-        Path in = dir.resolve("in");
-        Path out = dir.resolve("out");
-        Files.write(in, input);
-        Process p = new ProcessBuilder(helper().toString(), mode, Integer.toString(block), in.toString(), out.toString())
-                .redirectErrorStream(true).start();
-        String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "lzo-helper timed out");
-        assertEquals(0, p.exitValue(), "lzo-helper " + mode + ": " + msg);
-        byte[] result = Files.readAllBytes(out);
-        Files.delete(in);
-        Files.delete(out);
-        Files.delete(dir);
-        return result;
-    }
-
     /** Counts of one data set, printed by each test. */
     record Outcome(String name, int blocks, int oursDecodedByLiblzo, int liblzoDecodedByOurs, int identical,
             long oursBytes, long liblzoBytes, List<String> failures) {
@@ -116,7 +39,7 @@ class LzoInteropTest {
 
     /** Runs both directions and the byte comparison over {@code blocks}, all of length {@code block}. */
     static Outcome check(String name, int block, List<byte[]> blocks) throws Exception {
-        helper();
+        LiblzoHelper.path();
         List<String> failures = new ArrayList<>();
         // ours -> liblzo2
         List<byte[]> ours = new ArrayList<>();
@@ -131,7 +54,7 @@ class LzoInteropTest {
                 records.write(out, 0, n);
             }
         }
-        ByteBuffer decoded = ByteBuffer.wrap(run("decompress", block, records.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer decoded = ByteBuffer.wrap(LiblzoHelper.run("decompress", block, records.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
         int okLiblzo = 0;
         for (int i = 0; i < blocks.size(); i++) {
             int status = decoded.getInt();
@@ -152,7 +75,7 @@ class LzoInteropTest {
         for (byte[] b : blocks) {
             all.write(b);
         }
-        ByteBuffer theirs = ByteBuffer.wrap(run("compress", block, all.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer theirs = ByteBuffer.wrap(LiblzoHelper.run("compress", block, all.toByteArray())).order(ByteOrder.LITTLE_ENDIAN);
         int okOurs = 0;
         int identical = 0;
         long oursBytes = 0;
@@ -187,9 +110,9 @@ class LzoInteropTest {
         return o;
     }
 
-    static void assertAllDecoded(Outcome o) {
-        assertTrue(o.oursDecodedByLiblzo() == o.blocks() && o.liblzoDecodedByOurs() == o.blocks(),
-                o + "\n" + String.join("\n", o.failures()));
+    static void assertAllDecodedAndIdentical(Outcome o) {
+        assertTrue(o.oursDecodedByLiblzo() == o.blocks() && o.liblzoDecodedByOurs() == o.blocks()
+                && o.identical() == o.blocks(), o + "\n" + String.join("\n", o.failures()));
     }
 
     private static byte[] le32(int v) {
@@ -282,21 +205,21 @@ class LzoInteropTest {
 
     @Test
     void syntheticPagesInteroperateWithLiblzo2() throws Exception {
-        assertAllDecoded(check("synthetic 4 KiB", 4096, synthetic(4096, 400, 1)));
+        assertAllDecodedAndIdentical(check("synthetic 4 KiB", 4096, synthetic(4096, 400, 1)));
     }
 
     /** 16 and 64 KiB: pages of arm64/ppc64 kernels, where matches reach past 16 KiB (M4). */
     @Test
     void largePagesInteroperateWithLiblzo2() throws Exception {
-        assertAllDecoded(check("synthetic 16 KiB", 16384, synthetic(16384, 60, 2)));
-        assertAllDecoded(check("synthetic 64 KiB", 65536, synthetic(65536, 30, 3)));
+        assertAllDecodedAndIdentical(check("synthetic 16 KiB", 16384, synthetic(16384, 60, 2)));
+        assertAllDecodedAndIdentical(check("synthetic 64 KiB", 65536, synthetic(65536, 30, 3)));
     }
 
     /** Odd lengths: the tail handling of both encoders (pages are never odd, but LZO blocks can be). */
     @Test
     void oddLengthsInteroperateWithLiblzo2() throws Exception {
         for (int len : new int[] {1, 2, 3, 4, 5, 13, 20, 21, 100, 4095, 4097}) {
-            assertAllDecoded(check("synthetic " + len + " B", len, synthetic(len, 20, len)));
+            assertAllDecodedAndIdentical(check("synthetic " + len + " B", len, synthetic(len, 20, len)));
         }
     }
 
@@ -304,7 +227,7 @@ class LzoInteropTest {
     @Test
     @RequiresCorpus
     void realPagesInteroperateWithLiblzo2() throws Exception {
-        helper();
+        LiblzoHelper.path();
         for (Corpus.Dump d : Corpus.x86_64Dumps()) {
             List<byte[]> pages = new ArrayList<>();
             try (RandomAccessSource src = RandomAccessSource.open(d.vmcore())) {
@@ -318,7 +241,7 @@ class LzoInteropTest {
                 }
             }
             assertTrue(pages.size() >= 500, d + ": only " + pages.size() + " non-zero pages sampled");
-            assertAllDecoded(check(d + " real pages", 4096, pages));
+            assertAllDecodedAndIdentical(check(d + " real pages", 4096, pages));
         }
     }
 }

@@ -8,6 +8,10 @@
  *                                       lzo1x_decompress_safe into a buffer of exactly BLOCK bytes;
  *                                       OUT: per record, i32 status (LZO_E_*), u32 length decoded,
  *                                       then BLOCK bytes
+ *   lzo-helper compress-records 0 IN OUT
+ *                                       IN: per input, u32 length (little-endian) + the bytes, of any
+ *                                       length; each is compressed on its own with lzo1x_1_compress;
+ *                                       OUT: per input, u32 length + the compressed bytes
  */
 #include <lzo/lzo1x.h>
 #include <stdint.h>
@@ -18,6 +22,39 @@
 static void put32(FILE *f, uint32_t v) {
     unsigned char b[4] = {v, v >> 8, v >> 16, v >> 24};
     fwrite(b, 1, 4, f);
+}
+
+/* Reads a little-endian u32; 0 at end of input. */
+static int get32(FILE *f, uint32_t *v) {
+    unsigned char h[4];
+    if (fread(h, 1, 4, f) != 4)
+        return 0;
+    *v = h[0] | h[1] << 8 | h[2] << 16 | (uint32_t)h[3] << 24;
+    return 1;
+}
+
+/* Each length-prefixed input compressed on its own, whatever its length (compress-records). */
+static int compress_records(FILE *in, FILE *out, unsigned char *wrkmem) {
+    uint32_t len;
+    while (get32(in, &len)) {
+        size_t cap = (size_t)len + len / 16 + 64 + 3;
+        unsigned char *src = malloc(len ? len : 1), *dst = malloc(cap);
+        if (!src || !dst || fread(src, 1, len, in) != len) {
+            fprintf(stderr, "truncated record\n");
+            return 1;
+        }
+        lzo_uint n = cap;
+        int r = lzo1x_1_compress(src, len, dst, &n, wrkmem);
+        if (r != LZO_E_OK) {
+            fprintf(stderr, "lzo1x_1_compress: %d\n", r);
+            return 1;
+        }
+        put32(out, n);
+        fwrite(dst, 1, n, out);
+        free(src);
+        free(dst);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv) {
@@ -38,7 +75,10 @@ int main(int argc, char **argv) {
     size_t cap = block + block / 16 + 64 + 3;
     unsigned char *src = malloc(cap), *dst = malloc(cap);
     unsigned char *wrkmem = malloc(LZO1X_1_MEM_COMPRESS);
-    if (!strcmp(argv[1], "compress")) {
+    if (!strcmp(argv[1], "compress-records")) {
+        if (compress_records(in, out, wrkmem))
+            return 1;
+    } else if (!strcmp(argv[1], "compress")) {
         while (fread(src, 1, block, in) == block) {
             lzo_uint n = cap;
             int r = lzo1x_1_compress(src, block, dst, &n, wrkmem);
