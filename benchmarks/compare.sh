@@ -16,7 +16,7 @@
 #                        each output is deleted after its run (after the cmp on the first repeat)
 #   MAKEDUMPFILE=path    default $VMCORE4J_MAKEDUMPFILE, else ~/.cache/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile
 #   JAR=path             default cli/target/vmcore4j.jar (build: mvn -B -o -q package -DskipTests)
-#   JAVA=java  JAVA_OPTS="-XX:+UseSerialGC -Xmx64m"   how the jar is run: $JAVA $JAVA_OPTS -jar $JAR ARGS
+#   JAVA=java  JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn4m -XX:TieredStopAtLevel=1"   how the jar is run: $JAVA $JAVA_OPTS -jar $JAR ARGS
 #                        (the default is what bin/vmcore4j, the kdump core_collector, runs with)
 #   RESULTS=file         also keep every run as TSV (default SCRATCH/results-<dump>-<time>.tsv)
 # Needs /usr/bin/time (Debian package "time"). Exit status: 0, or 1 if any run failed.
@@ -35,7 +35,7 @@ SCRATCH=${SCRATCH:-/var/tmp/vmcore4j-compare}
 MDF=${MAKEDUMPFILE:-${VMCORE4J_MAKEDUMPFILE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile}}
 JAR=${JAR:-$ROOT/cli/target/vmcore4j.jar}
 JAVA=${JAVA:-java}
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx64m}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx64m -Xmn4m -XX:TieredStopAtLevel=1}
 TIME=/usr/bin/time
 
 die() { echo "compare: $*" >&2; exit 2; }

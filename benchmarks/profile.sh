@@ -6,14 +6,14 @@
 # usage: benchmarks/profile.sh [VMCORE4J ARGS...]     default: -d 31 -l on the corpus's k61-1g-2cpu
 #   e.g. benchmarks/profile.sh --num-threads 2 -d 1 -z ~/.cache/vmcore4j-big/k61-6g-2cpu/vmcore
 #   The output file (the last argument, when it is not the dump) goes to a scratch folder and is deleted.
-# env: JAR (default cli/target/vmcore4j.jar), JAVA=java, JAVA_OPTS="-XX:+UseSerialGC -Xmx64m" (as bin/vmcore4j), TOP=25,
+# env: JAR (default cli/target/vmcore4j.jar), JAVA=java, JAVA_OPTS="-XX:+UseSerialGC -Xmx64m -Xmn4m -XX:TieredStopAtLevel=1" (as bin/vmcore4j), TOP=25,
 #      JFR=file to keep the recording (default: a scratch file, deleted)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 JAR=${JAR:-$ROOT/cli/target/vmcore4j.jar}
 JAVA=${JAVA:-java}
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx64m}
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx64m -Xmn4m -XX:TieredStopAtLevel=1}
 TOP=${TOP:-25}
 CORPUS=${VMCORE4J_CORPUS:-${XDG_CACHE_HOME:-$HOME/.cache}/vmcore4j-corpus}
 SCRATCH=$(mktemp -d "${TMPDIR:-/var/tmp}/vmcore4j-profile.XXXXXX")
