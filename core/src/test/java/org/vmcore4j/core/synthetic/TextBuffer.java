@@ -64,6 +64,16 @@ public final class TextBuffer {
         return java.util.Arrays.copyOfRange(a, from, a.length);
     }
 
+    /** Bytes written so far: the kernel's {@code log_end}. */
+    public long end() {
+        return end;
+    }
+
+    /** The buffer's size: the kernel's {@code log_buf_len}. */
+    public int length() {
+        return len;
+    }
+
     public void setEnd(long v) {
         k.putLong(endVar, v);
     }
