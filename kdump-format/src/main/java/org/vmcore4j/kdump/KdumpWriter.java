@@ -144,8 +144,10 @@ public final class KdumpWriter {
         this.dataBufferOffset = dataStart;
         this.dataEnd = dataStart;
         this.headerBlock = encodeHeader(subHeaderBlocks);
-        this.descriptors = ByteBuffer.allocate(DESCRIPTORS_PER_FLUSH * PageDescriptor.SIZE).order(order);
-        this.data = ByteBuffer.allocate(Math.max(DATA_BUFFER_BYTES, 2 * blockSize));
+        // Direct buffers: a file channel writes a heap buffer by first copying it into a direct one of
+        // its own, one more pass over every byte of the dump.
+        this.descriptors = ByteBuffer.allocateDirect(DESCRIPTORS_PER_FLUSH * PageDescriptor.SIZE).order(order);
+        this.data = ByteBuffer.allocateDirect(Math.max(DATA_BUFFER_BYTES, 2 * blockSize));
     }
 
     /**
