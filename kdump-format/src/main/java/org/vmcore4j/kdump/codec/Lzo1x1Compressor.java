@@ -265,8 +265,11 @@ public final class Lzo1x1Compressor {
             }
             diff = (long) LE_LONG.get(src, ip + length) ^ (long) LE_LONG.get(src, candidate + length);
         }
-        if (diff != 0) {
-            length += Long.numberOfTrailingZeros(diff) >>> 3;
+        // the equal low bytes of the differing word, counted a byte at a time: C1, which the collector
+        // runs on, has no intrinsic for Long.numberOfTrailingZeros and calls its Java code instead
+        while (diff != 0 && (diff & 0xff) == 0) {
+            diff >>>= 8;
+            length++;
         }
 
         // the match instruction: M2 (2 bytes) for lengths up to 8 within 2 KiB; M3 for distances up
