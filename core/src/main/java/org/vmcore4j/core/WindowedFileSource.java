@@ -11,6 +11,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A file read through one small mapped window per reading thread, the way makedumpfile reads
@@ -20,12 +22,15 @@ import java.util.Objects;
  * and a whole-file mapping would keep every page touched in the resident set. Here the kernel maps
  * the page-cache pages (no kernel copy) and at most one window per thread is resident.
  *
- * <p>Safety: Java 17 has no public way to unmap, so windows are released with
+ * <p>Releasing a window: Java 17 has no public way to unmap. On Java 22 and later each window is
+ * mapped into a shared {@code java.lang.foreign.Arena} (found reflectively, as this class is built for
+ * Java 17) and closing the arena unmaps it; a read racing a close then fails with an exception instead
+ * of touching unmapped memory. Before Java 22 a window is released with
  * {@code sun.misc.Unsafe.invokeCleaner} (module jdk.unsupported, as Lucene's MMapDirectory did before
- * Java 19). A window is only ever read and unmapped by the thread that mapped it, so no thread can
- * touch an unmapped window. {@link #close()} releases the closing thread's window; the windows of
- * other threads, at most one each, are left to the garbage collector. Where that unmapper is missing,
- * or mapping fails (a pipe, a file the kernel cannot map), {@link #open} reads with pread instead.
+ * Java 19), which Java 24 and later warn about on the console, hence the arenas there. Either way a
+ * window is only read and replaced by the thread that mapped it, and {@link #close()} releases the
+ * closing thread's window; with arenas it releases every thread's. Where neither is available, or
+ * mapping fails (a pipe, a file the kernel cannot map), {@link #open} reads with pread instead.
  *
  * <p>A mapped page that cannot be brought in (SIGBUS, reported by the JVM as {@link InternalError}:
  * the file shrank, or a sparse file on a full tmpfs) is read again with pread, which needs no page to
@@ -35,22 +40,27 @@ public final class WindowedFileSource implements RandomAccessSource {
     /** 4 MiB, makedumpfile's own mmap window (MAP_REGION): a few syscalls per 1,000 pages. */
     public static final int DEFAULT_WINDOW_POWER = 22;
 
-    private static final MethodHandle UNMAP = findUnmapper();
+    private static final Mapper MAPPER = Mapper.find();
 
     private final FileChannel channel;
     private final String description;
     private final long size;
     private final int windowPower;
     private final ThreadLocal<Window> windows = new ThreadLocal<>();
+    /** Every window still mapped, for {@link #close()} (arenas can be closed from any thread). */
+    private final Set<Window> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private static final class Window {
         final long start;
         final ByteBuffer bytes;
+        /** What releases the mapping: the arena on Java 22+, else the buffer itself. */
+        final Object owner;
 
-        Window(long start, ByteBuffer bytes) {
+        Window(long start, ByteBuffer bytes, Object owner) {
             this.start = start;
             this.bytes = bytes;
+            this.owner = owner;
         }
     }
 
@@ -70,7 +80,7 @@ public final class WindowedFileSource implements RandomAccessSource {
         if (windowPower < 12 || windowPower > MappedFileSource.MAX_CHUNK_POWER) {
             throw new IllegalArgumentException("windowPower must be in [12, 30]: " + windowPower);
         }
-        if (UNMAP == null) {
+        if (MAPPER == null) {
             return ChannelSource.open(file);
         }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
@@ -78,8 +88,7 @@ public final class WindowedFileSource implements RandomAccessSource {
             long size = ch.size();
             if (size > 0) {
                 // one trial mapping: /proc files and pipes refuse it, and then every read would fail over
-                ByteBuffer probe = ch.map(FileChannel.MapMode.READ_ONLY, 0, Math.min(size, 4096));
-                unmap(probe);
+                MAPPER.release(MAPPER.map(ch, 0, Math.min(size, 4096)).owner);
                 return new WindowedFileSource(ch, file.toString(), size, windowPower);
             }
         } catch (IOException | UnsupportedOperationException e) {
@@ -91,7 +100,7 @@ public final class WindowedFileSource implements RandomAccessSource {
 
     /** Whether windows can be released on this runtime (else {@link #open} returns a {@link ChannelSource}). */
     public static boolean canUnmap() {
-        return UNMAP != null;
+        return MAPPER != null;
     }
 
     @Override
@@ -134,20 +143,30 @@ public final class WindowedFileSource implements RandomAccessSource {
         }
         long start = pos >>> windowPower << windowPower;
         long length = Math.min(1L << windowPower, size - start);
-        ByteBuffer mapped;
+        Window next;
         try {
-            mapped = channel.map(FileChannel.MapMode.READ_ONLY, start, length);
+            next = MAPPER.map(channel, start, length);
         } catch (IOException e) {
             throw new IOException("cannot map " + description + " at " + start + " (" + length + " bytes): "
                     + e.getMessage(), e);
         }
         windows.set(null);
         if (w != null) {
-            unmap(w.bytes);
+            release(w);
         }
-        Window next = new Window(start, mapped);
+        live.add(next);
         windows.set(next);
+        if (closed) { // a close() that ran meanwhile did not see this window
+            release(next);
+            throw new IllegalStateException("source is closed: " + description);
+        }
         return next;
+    }
+
+    private void release(Window w) {
+        if (live.remove(w)) {
+            MAPPER.release(w.owner);
+        }
     }
 
     private void preadFully(long pos, ByteBuffer dst) throws IOException {
@@ -166,31 +185,143 @@ public final class WindowedFileSource implements RandomAccessSource {
         Window w = windows.get();
         windows.remove();
         if (w != null) {
-            unmap(w.bytes);
+            release(w);
         }
-        channel.close(); // mappings outlive the descriptor; other threads' windows stay valid until collected
+        if (MAPPER.releasesFromAnyThread()) {
+            for (Window other : live) {
+                release(other);
+            }
+        }
+        channel.close(); // mappings outlive the descriptor; windows left (Java < 22) go with the garbage collector
     }
 
-    private static void unmap(ByteBuffer mapped) {
-        try {
-            UNMAP.invokeExact(mapped);
-        } catch (Throwable e) {
-            // the window stays mapped until the garbage collector frees it: more resident memory, no error
+    /** How windows are mapped and released on this runtime. */
+    private abstract static class Mapper {
+        abstract Window map(FileChannel channel, long start, long length) throws IOException;
+
+        abstract void release(Object owner);
+
+        abstract boolean releasesFromAnyThread();
+
+        static Mapper find() {
+            Mapper m = Runtime.version().feature() >= 22 ? ArenaMapper.find() : null;
+            return m != null ? m : CleanerMapper.find();
         }
     }
 
-    /** {@code sun.misc.Unsafe.invokeCleaner} bound to the instance, or null where the runtime hides it. */
-    private static MethodHandle findUnmapper() {
-        try {
-            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-            Field f = unsafeClass.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            Object unsafe = f.get(null);
-            return MethodHandles.lookup()
-                    .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
-                    .bindTo(unsafe);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
+    /** Java 22+: {@code FileChannel.map(mode, offset, size, Arena.ofShared())}, released by closing the arena. */
+    private static final class ArenaMapper extends Mapper {
+        private final MethodHandle ofShared;
+        private final MethodHandle mapInto;
+        private final MethodHandle asByteBuffer;
+        private final MethodHandle close;
+
+        private ArenaMapper(MethodHandle ofShared, MethodHandle mapInto, MethodHandle asByteBuffer, MethodHandle close) {
+            this.ofShared = ofShared;
+            this.mapInto = mapInto;
+            this.asByteBuffer = asByteBuffer;
+            this.close = close;
+        }
+
+        static Mapper find() {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                Class<?> arena = Class.forName("java.lang.foreign.Arena");
+                Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
+                MethodHandle ofShared = lookup.findStatic(arena, "ofShared", MethodType.methodType(arena))
+                        .asType(MethodType.methodType(Object.class));
+                MethodHandle mapInto = lookup.findVirtual(FileChannel.class, "map",
+                                MethodType.methodType(segment, FileChannel.MapMode.class, long.class, long.class, arena))
+                        .asType(MethodType.methodType(Object.class, FileChannel.class, FileChannel.MapMode.class,
+                                long.class, long.class, Object.class));
+                MethodHandle asByteBuffer = lookup.findVirtual(segment, "asByteBuffer", MethodType.methodType(ByteBuffer.class))
+                        .asType(MethodType.methodType(ByteBuffer.class, Object.class));
+                MethodHandle close = lookup.findVirtual(arena, "close", MethodType.methodType(void.class))
+                        .asType(MethodType.methodType(void.class, Object.class));
+                return new ArenaMapper(ofShared, mapInto, asByteBuffer, close);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override
+        Window map(FileChannel channel, long start, long length) throws IOException {
+            Object arena;
+            try {
+                arena = (Object) ofShared.invokeExact();
+            } catch (Throwable e) {
+                throw new IOException("cannot create a memory arena: " + e, e);
+            }
+            try {
+                Object segment = (Object) mapInto.invokeExact(channel, FileChannel.MapMode.READ_ONLY, start, length, arena);
+                ByteBuffer bytes = (ByteBuffer) asByteBuffer.invokeExact(segment);
+                return new Window(start, bytes, arena);
+            } catch (IOException | RuntimeException | Error e) {
+                release(arena);
+                throw e;
+            } catch (Throwable e) {
+                release(arena);
+                throw new IOException(e);
+            }
+        }
+
+        @Override
+        void release(Object arena) {
+            try {
+                close.invokeExact(arena);
+            } catch (Throwable e) {
+                // already closed: nothing left to release
+            }
+        }
+
+        @Override
+        boolean releasesFromAnyThread() {
+            return true;
+        }
+    }
+
+    /** Java 17-21: a plain mapping, released with {@code sun.misc.Unsafe.invokeCleaner}. */
+    private static final class CleanerMapper extends Mapper {
+        private final MethodHandle invokeCleaner;
+
+        private CleanerMapper(MethodHandle invokeCleaner) {
+            this.invokeCleaner = invokeCleaner;
+        }
+
+        static Mapper find() {
+            try {
+                Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+                Field f = unsafeClass.getDeclaredField("theUnsafe");
+                f.setAccessible(true);
+                Object unsafe = f.get(null);
+                MethodHandle h = MethodHandles.lookup()
+                        .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
+                        .bindTo(unsafe)
+                        .asType(MethodType.methodType(void.class, Object.class));
+                return new CleanerMapper(h);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        @Override
+        Window map(FileChannel channel, long start, long length) throws IOException {
+            ByteBuffer bytes = channel.map(FileChannel.MapMode.READ_ONLY, start, length);
+            return new Window(start, bytes, bytes);
+        }
+
+        @Override
+        void release(Object buffer) {
+            try {
+                invokeCleaner.invokeExact(buffer);
+            } catch (Throwable e) {
+                // the window stays mapped until the garbage collector frees it: more resident memory, no error
+            }
+        }
+
+        @Override
+        boolean releasesFromAnyThread() {
+            return false; // another thread may be reading it: left to the garbage collector
         }
     }
 

@@ -108,6 +108,16 @@ class WindowedFileSourceTest {
             for (Future<Integer> f : done) {
                 assertEquals(4000, f.get());
             }
+            assertTrue(mappedBytesOf(file) <= 4L * WINDOW, "one window per reading thread at most");
+            s.close();
+            // arenas (Java 22+) are released from the closing thread; before, the other threads'
+            // windows wait for the garbage collector
+            long left = mappedBytesOf(file);
+            if (Runtime.version().feature() >= 22) {
+                assertEquals(0, left, "close() releases every thread's window");
+            } else {
+                assertTrue(left <= 4L * WINDOW, left + " bytes left mapped");
+            }
         } finally {
             pool.shutdownNow();
         }
