@@ -147,6 +147,9 @@ run_job() {
         local jo=($JAVA_OPTS)
         cmd=("$JAVA" "${jo[@]}" -jar "$JAR" "${a[@]}" "$DUMP" "$out")
     fi
+    # Start each run with no dirty page cache left by the run before (an output of 1 GB is still being
+    # written back for seconds after its run ends, and would slow whichever tool runs next).
+    sync
     "$TIME" -f '%e %U %S %M' -o "$tf" "${cmd[@]}" > "$log" 2>&1
     local rc=$?
     local size=0
