@@ -39,6 +39,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WindowedFileSource implements RandomAccessSource {
     /** 4 MiB, makedumpfile's own mmap window (MAP_REGION): a few syscalls per 1,000 pages. */
     public static final int DEFAULT_WINDOW_POWER = 22;
+    /** Reads shorter than a page that fall outside the thread's window are made with pread. */
+    static final int SMALL_READ = 4096;
 
     private static final Mapper MAPPER = Mapper.find();
 
@@ -121,7 +123,27 @@ public final class WindowedFileSource implements RandomAccessSource {
             throw new IllegalStateException("source is closed: " + description);
         }
         while (len > 0) {
-            Window w = windowAt(pos);
+            Window w = windows.get();
+            if ((w == null || pos < w.start || pos - w.start >= w.bytes.limit()) && len < SMALL_READ) {
+                // Reads this small that miss the window are pointer chasing (page tables, lists,
+                // descriptors), not streaming: moving the window for each would map and unmap 4 MiB
+                // per read. pread them and keep the window where the stream is.
+                preadFully(pos, ByteBuffer.wrap(dst, off, len));
+                return;
+            }
+            try {
+                w = windowAt(pos);
+            } catch (IOException e) {
+                // mapping failed (address space, a file that stopped supporting mmap): what remains
+                // can still be read, as makedumpfile falls back to read() when mmap fails
+                try {
+                    preadFully(pos, ByteBuffer.wrap(dst, off, len));
+                } catch (IOException readToo) {
+                    readToo.addSuppressed(e);
+                    throw readToo;
+                }
+                return;
+            }
             int in = (int) (pos - w.start);
             int n = Math.min(len, w.bytes.limit() - in);
             try {

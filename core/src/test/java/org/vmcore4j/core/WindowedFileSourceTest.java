@@ -144,6 +144,32 @@ class WindowedFileSourceTest {
     }
 
     @Test
+    void smallReadsElsewhereLeaveTheWindowWhereTheStreamIs() throws IOException {
+        Path file = dir.resolve("small.bin");
+        int windowPower = 16;
+        int size = 16 << windowPower;
+        byte[] content = write(file, size, 4);
+        String maps;
+        try (RandomAccessSource s = WindowedFileSource.open(file, windowPower)) {
+            byte[] page = new byte[4096];
+            s.read(0, page, 0, page.length); // the stream: maps window 0
+            maps = windowsOf(file);
+            Random r = new Random(5);
+            for (int i = 0; i < 1000; i++) { // pointer chasing all over the file
+                int pos = r.nextInt(size - 64);
+                byte[] word = new byte[1 + r.nextInt(64)];
+                s.read(pos, word, 0, word.length);
+                assertArrayEquals(java.util.Arrays.copyOfRange(content, pos, pos + word.length), word);
+            }
+            assertEquals(maps, windowsOf(file), "the small reads did not move the window");
+            s.read(8 << windowPower, page, 0, page.length); // the stream moves on: so does the window
+            assertEquals(content[(8 << windowPower) + 5], page[5]);
+            assertTrue(!maps.equals(windowsOf(file)));
+            assertEquals(1L << windowPower, mappedBytesOf(file));
+        }
+    }
+
+    @Test
     void whatCannotBeMappedIsReadWithPread() throws IOException {
         // /proc files report size 0 and refuse mmap: positional reads instead
         try (RandomAccessSource s = WindowedFileSource.open(Path.of("/proc/self/stat"), WINDOW_POWER)) {
@@ -151,6 +177,18 @@ class WindowedFileSourceTest {
         }
         assertThrows(IllegalArgumentException.class, () -> WindowedFileSource.open(Path.of("/dev/null"), 11));
         assertTrue(WindowedFileSource.canUnmap(), "this JDK exposes sun.misc.Unsafe.invokeCleaner");
+    }
+
+    /** The lines of /proc/self/maps that map {@code file}. */
+    private static String windowsOf(Path file) throws IOException {
+        String name = " " + file.toRealPath();
+        StringBuilder b = new StringBuilder();
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            if (line.endsWith(name)) {
+                b.append(line).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     /** Bytes of {@code file} mapped into this process, from /proc/self/maps. */
