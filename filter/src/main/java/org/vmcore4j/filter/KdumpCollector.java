@@ -489,6 +489,13 @@ public final class KdumpCollector {
                 if (c instanceof RuntimeException re) {
                     throw re;
                 }
+                if (c instanceof InternalError) {
+                    // how the JVM reports SIGBUS on a mapped page: the input shrank, or its file system
+                    // could not back the page (a sparse file on a full tmpfs); /proc/vmcore does neither
+                    throw new IOException("a page of " + dump.description() + " could not be read through its "
+                            + "mapping (the file shrank, or its file system cannot back the page); --non-mmap "
+                            + "reads it with read calls instead: " + c.getMessage(), c);
+                }
                 throw new IOException(c);
             }
             write(b);
