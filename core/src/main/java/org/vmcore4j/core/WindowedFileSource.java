@@ -179,6 +179,7 @@ public final class WindowedFileSource implements RandomAccessSource {
         live.add(next);
         windows.set(next);
         if (closed) { // a close() that ran meanwhile did not see this window
+            windows.remove();
             release(next);
             throw new IllegalStateException("source is closed: " + description);
         }
