@@ -23,11 +23,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.vmcore4j.core.ChannelSource;
 import org.vmcore4j.core.MappedFileSource;
 import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.WindowedFileSource;
 
 /**
  * The read path under the collector: pages and 8-byte words of a dump file through
  * {@link MappedFileSource} (1 GiB windows as {@code Vmcore.open} maps, or 1 MiB windows, where more
- * reads straddle two), against {@link ChannelSource} (positional reads, the {@code --non-mmap} path).
+ * reads straddle two), {@link WindowedFileSource} (the collector's: one 4 MiB window per thread,
+ * unmapped as it moves on), against {@link ChannelSource} (positional reads, {@code --non-mmap}).
  * The file should be in the page cache (read it once before): this measures the copy and call
  * overhead, not the disk. The {@code bytes} secondary result is bytes read per second.
  *
@@ -53,8 +55,8 @@ public class MappedReadBenchmark {
     static final int PAGE = 4096;
     static final int BATCH = 4096;
 
-    /** mapped30: 1 GiB windows (Vmcore.open's); mapped20: 1 MiB windows; pread: ChannelSource. */
-    @Param({"mapped30", "mapped20", "pread"})
+    /** mapped30: 1 GiB windows (Vmcore.open's); mapped20: 1 MiB windows; windowed: the collector's; pread: ChannelSource. */
+    @Param({"mapped30", "mapped20", "windowed", "pread"})
     public String source;
 
     /** The file to read; empty: the corpus's 6.1 dump. */
@@ -86,8 +88,9 @@ public class MappedReadBenchmark {
         src = switch (source) {
             case "mapped30" -> MappedFileSource.map(path, 30);
             case "mapped20" -> MappedFileSource.map(path, 20);
+            case "windowed" -> WindowedFileSource.open(path, WindowedFileSource.DEFAULT_WINDOW_POWER);
             case "pread" -> ChannelSource.open(path);
-            default -> throw new IllegalArgumentException("source: mapped30, mapped20 or pread, not " + source);
+            default -> throw new IllegalArgumentException("source: mapped30, mapped20, windowed or pread, not " + source);
         };
         pages = src.size() / PAGE;
         SplittableRandom random = new SplittableRandom(20240604L);

@@ -39,7 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WindowedFileSource implements RandomAccessSource {
     /** 4 MiB, makedumpfile's own mmap window (MAP_REGION): a few syscalls per 1,000 pages. */
     public static final int DEFAULT_WINDOW_POWER = 22;
-    /** Reads shorter than a page that fall outside the thread's window are made with pread. */
+    /** A page: reads no longer than this that miss the window move it at most to the next window. */
     static final int SMALL_READ = 4096;
 
     private static final Mapper MAPPER = Mapper.find();
@@ -48,10 +48,16 @@ public final class WindowedFileSource implements RandomAccessSource {
     private final String description;
     private final long size;
     private final int windowPower;
-    private final ThreadLocal<Window> windows = new ThreadLocal<>();
+    /** Each thread's window and where its last read ended. */
+    private final ThreadLocal<Cursor> cursors = ThreadLocal.withInitial(Cursor::new);
     /** Every window still mapped, for {@link #close()} (arenas can be closed from any thread). */
     private final Set<Window> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+
+    private static final class Cursor {
+        Window window;
+        long lastEnd = -1;
+    }
 
     private static final class Window {
         final long start;
@@ -122,17 +128,28 @@ public final class WindowedFileSource implements RandomAccessSource {
         if (closed) {
             throw new IllegalStateException("source is closed: " + description);
         }
+        Cursor cursor = cursors.get();
+        long end = pos + len;
+        try {
+            readThrough(cursor, pos, dst, off, len);
+        } finally {
+            cursor.lastEnd = end;
+        }
+    }
+
+    private void readThrough(Cursor cursor, long pos, byte[] dst, int off, int len) throws IOException {
         while (len > 0) {
-            Window w = windows.get();
-            if ((w == null || pos < w.start || pos - w.start >= w.bytes.limit()) && len < SMALL_READ) {
-                // Reads this small that miss the window are pointer chasing (page tables, lists,
-                // descriptors), not streaming: moving the window for each would map and unmap 4 MiB
-                // per read. pread them and keep the window where the stream is.
+            Window w = cursor.window;
+            if (w != null && (pos < w.start || pos - w.start >= w.bytes.limit()) && !streams(cursor, pos, len)) {
+                // Not the stream going on: pointer chasing (page tables, lists, descriptors) or pages
+                // read at random. Moving the window for each would map and unmap 4 MiB per read
+                // (random 4 KiB pages: 0.2 GB/s against pread's 2.2, JMH MappedReadBenchmark), so these
+                // are read with pread and the window stays where the stream is.
                 preadFully(pos, ByteBuffer.wrap(dst, off, len));
                 return;
             }
             try {
-                w = windowAt(pos);
+                w = windowAt(cursor, pos);
             } catch (IOException e) {
                 // mapping failed (address space, a file that stopped supporting mmap): what remains
                 // can still be read, as makedumpfile falls back to read() when mmap fails
@@ -157,9 +174,20 @@ public final class WindowedFileSource implements RandomAccessSource {
         }
     }
 
+    /**
+     * Whether a read that misses the thread's window continues a stream, and so should move the
+     * window: a read of more than a page, or a whole page that follows the thread's last read or lies
+     * in the window right after the current one. Shorter reads never move it.
+     */
+    private boolean streams(Cursor cursor, long pos, int len) {
+        Window w = cursor.window;
+        return len > SMALL_READ || (len == SMALL_READ
+                && (pos == cursor.lastEnd || (pos >= w.start && pos - w.start < 2L << windowPower)));
+    }
+
     /** The calling thread's window holding {@code pos} (mapped now if it is not the current one). */
-    private Window windowAt(long pos) throws IOException {
-        Window w = windows.get();
+    private Window windowAt(Cursor cursor, long pos) throws IOException {
+        Window w = cursor.window;
         if (w != null && pos >= w.start && pos - w.start < w.bytes.limit()) {
             return w;
         }
@@ -172,14 +200,14 @@ public final class WindowedFileSource implements RandomAccessSource {
             throw new IOException("cannot map " + description + " at " + start + " (" + length + " bytes): "
                     + e.getMessage(), e);
         }
-        windows.set(null);
+        cursor.window = null;
         if (w != null) {
             release(w);
         }
         live.add(next);
-        windows.set(next);
+        cursor.window = next;
         if (closed) { // a close() that ran meanwhile did not see this window
-            windows.remove();
+            cursor.window = null;
             release(next);
             throw new IllegalStateException("source is closed: " + description);
         }
@@ -205,8 +233,8 @@ public final class WindowedFileSource implements RandomAccessSource {
     @Override
     public void close() throws IOException {
         closed = true;
-        Window w = windows.get();
-        windows.remove();
+        Window w = cursors.get().window;
+        cursors.remove();
         if (w != null) {
             release(w);
         }

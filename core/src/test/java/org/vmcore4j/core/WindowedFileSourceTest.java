@@ -144,7 +144,7 @@ class WindowedFileSourceTest {
     }
 
     @Test
-    void smallReadsElsewhereLeaveTheWindowWhereTheStreamIs() throws IOException {
+    void readsOffTheStreamLeaveTheWindowWhereItIs() throws IOException {
         Path file = dir.resolve("small.bin");
         int windowPower = 16;
         int size = 16 << windowPower;
@@ -162,9 +162,20 @@ class WindowedFileSourceTest {
                 assertArrayEquals(java.util.Arrays.copyOfRange(content, pos, pos + word.length), word);
             }
             assertEquals(maps, windowsOf(file), "the small reads did not move the window");
-            s.read(8 << windowPower, page, 0, page.length); // the stream moves on: so does the window
-            assertEquals(content[(8 << windowPower) + 5], page[5]);
-            assertTrue(!maps.equals(windowsOf(file)));
+            for (int i = 0; i < 200; i++) { // whole pages at random, far from the window
+                int pos = (2 + r.nextInt(14)) << windowPower;
+                s.read(pos, page, 0, page.length);
+                assertEquals(content[pos + 7], page[7]);
+            }
+            assertEquals(maps, windowsOf(file), "pages read at random did not move the window");
+            s.read(1 << windowPower, page, 0, page.length); // the next page of the stream: next window
+            assertEquals(content[(1 << windowPower) + 5], page[5]);
+            String next = windowsOf(file);
+            assertTrue(!maps.equals(next), "a page in the next window moves the window");
+            byte[] run = new byte[2 * 4096];
+            s.read(8 << windowPower, run, 0, run.length); // a run of pages anywhere moves it too
+            assertEquals(content[(8 << windowPower) + 4096 + 3], run[4096 + 3]);
+            assertTrue(!next.equals(windowsOf(file)));
             assertEquals(1L << windowPower, mappedBytesOf(file));
         }
     }
