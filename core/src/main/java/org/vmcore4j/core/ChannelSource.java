@@ -35,6 +35,11 @@ public final class ChannelSource implements RandomAccessSource {
         }
     }
 
+    /** The channel read, for a source in this package that also maps it ({@link WindowedFileSource}). */
+    FileChannel channel() {
+        return channel;
+    }
+
     @Override
     public long size() {
         return size;

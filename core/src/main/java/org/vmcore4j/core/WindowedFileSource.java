@@ -1,6 +1,5 @@
 package org.vmcore4j.core;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -9,7 +8,6 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,8 +43,8 @@ public final class WindowedFileSource implements RandomAccessSource {
     private static final Mapper MAPPER = Mapper.find();
 
     private final FileChannel channel;
-    private final String description;
-    private final long size;
+    /** The same channel read with pread: reads off the stream, and pages a window cannot bring in. */
+    private final ChannelSource pread;
     private final int windowPower;
     /** Each thread's window and where its last read ended. */
     private final ThreadLocal<Cursor> cursors = ThreadLocal.withInitial(Cursor::new);
@@ -70,12 +68,15 @@ public final class WindowedFileSource implements RandomAccessSource {
             this.bytes = bytes;
             this.owner = owner;
         }
+
+        boolean holds(long pos) {
+            return pos >= start && pos - start < bytes.limit();
+        }
     }
 
-    private WindowedFileSource(FileChannel channel, String description, long size, int windowPower) {
+    private WindowedFileSource(FileChannel channel, ChannelSource pread, int windowPower) {
         this.channel = channel;
-        this.description = description;
-        this.size = size;
+        this.pread = pread;
         this.windowPower = windowPower;
     }
 
@@ -88,22 +89,18 @@ public final class WindowedFileSource implements RandomAccessSource {
         if (windowPower < 12 || windowPower > MappedFileSource.MAX_CHUNK_POWER) {
             throw new IllegalArgumentException("windowPower must be in [12, 30]: " + windowPower);
         }
-        if (MAPPER == null) {
-            return ChannelSource.open(file);
+        ChannelSource pread = ChannelSource.open(file);
+        FileChannel ch = pread.channel();
+        if (MAPPER == null || pread.size() == 0) {
+            return pread;
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            long size = ch.size();
-            if (size > 0) {
-                // one trial mapping: /proc files and pipes refuse it, and then every read would fail over
-                MAPPER.release(MAPPER.map(ch, 0, Math.min(size, 4096)).owner);
-                return new WindowedFileSource(ch, file.toString(), size, windowPower);
-            }
+            // one trial mapping: /proc files and pipes refuse it, and then every read would fail over
+            MAPPER.release(MAPPER.map(ch, 0, Math.min(pread.size(), 4096)).owner);
         } catch (IOException | UnsupportedOperationException e) {
-            // fall through to positional reads, which work on everything a FileChannel opens
+            return pread; // positional reads work on everything a FileChannel opens
         }
-        ch.close();
-        return ChannelSource.open(file);
+        return new WindowedFileSource(ch, pread, windowPower);
     }
 
     /** Whether windows can be released on this runtime (else {@link #open} returns a {@link ChannelSource}). */
@@ -113,12 +110,12 @@ public final class WindowedFileSource implements RandomAccessSource {
 
     @Override
     public long size() {
-        return size;
+        return pread.size();
     }
 
     @Override
     public String description() {
-        return description;
+        return pread.description();
     }
 
     @Override
@@ -126,7 +123,7 @@ public final class WindowedFileSource implements RandomAccessSource {
         Objects.checkFromIndexSize(off, len, dst.length);
         checkRange(pos, len);
         if (closed) {
-            throw new IllegalStateException("source is closed: " + description);
+            throw new IllegalStateException("source is closed: " + description());
         }
         Cursor cursor = cursors.get();
         long end = pos + len;
@@ -140,12 +137,12 @@ public final class WindowedFileSource implements RandomAccessSource {
     private void readThrough(Cursor cursor, long pos, byte[] dst, int off, int len) throws IOException {
         while (len > 0) {
             Window w = cursor.window;
-            if (w != null && (pos < w.start || pos - w.start >= w.bytes.limit()) && !streams(cursor, pos, len)) {
+            if (w != null && !w.holds(pos) && !streams(cursor, pos, len)) {
                 // Not the stream going on: pointer chasing (page tables, lists, descriptors) or pages
                 // read at random. Moving the window for each would map and unmap 4 MiB per read
                 // (random 4 KiB pages: 0.2 GB/s against pread's 2.2, JMH MappedReadBenchmark), so these
                 // are read with pread and the window stays where the stream is.
-                preadFully(pos, ByteBuffer.wrap(dst, off, len));
+                pread.read(pos, dst, off, len);
                 return;
             }
             try {
@@ -154,7 +151,7 @@ public final class WindowedFileSource implements RandomAccessSource {
                 // mapping failed (address space, a file that stopped supporting mmap): what remains
                 // can still be read, as makedumpfile falls back to read() when mmap fails
                 try {
-                    preadFully(pos, ByteBuffer.wrap(dst, off, len));
+                    pread.read(pos, dst, off, len);
                 } catch (IOException readToo) {
                     readToo.addSuppressed(e);
                     throw readToo;
@@ -166,7 +163,7 @@ public final class WindowedFileSource implements RandomAccessSource {
             try {
                 w.bytes.get(in, dst, off, n);
             } catch (InternalError e) {
-                preadFully(pos, ByteBuffer.wrap(dst, off, n));
+                pread.read(pos, dst, off, n);
             }
             pos += n;
             off += n;
@@ -188,16 +185,16 @@ public final class WindowedFileSource implements RandomAccessSource {
     /** The calling thread's window holding {@code pos} (mapped now if it is not the current one). */
     private Window windowAt(Cursor cursor, long pos) throws IOException {
         Window w = cursor.window;
-        if (w != null && pos >= w.start && pos - w.start < w.bytes.limit()) {
+        if (w != null && w.holds(pos)) {
             return w;
         }
         long start = pos >>> windowPower << windowPower;
-        long length = Math.min(1L << windowPower, size - start);
+        long length = Math.min(1L << windowPower, size() - start);
         Window next;
         try {
             next = MAPPER.map(channel, start, length);
         } catch (IOException e) {
-            throw new IOException("cannot map " + description + " at " + start + " (" + length + " bytes): "
+            throw new IOException("cannot map " + description() + " at " + start + " (" + length + " bytes): "
                     + e.getMessage(), e);
         }
         cursor.window = null;
@@ -209,7 +206,7 @@ public final class WindowedFileSource implements RandomAccessSource {
         if (closed) { // a close() that ran meanwhile did not see this window
             cursor.window = null;
             release(next);
-            throw new IllegalStateException("source is closed: " + description);
+            throw new IllegalStateException("source is closed: " + description());
         }
         return next;
     }
@@ -217,16 +214,6 @@ public final class WindowedFileSource implements RandomAccessSource {
     private void release(Window w) {
         if (live.remove(w)) {
             MAPPER.release(w.owner);
-        }
-    }
-
-    private void preadFully(long pos, ByteBuffer dst) throws IOException {
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, pos);
-            if (n < 0) {
-                throw new EOFException("read past EOF: " + description + " at " + pos);
-            }
-            pos += n;
         }
     }
 
@@ -243,7 +230,7 @@ public final class WindowedFileSource implements RandomAccessSource {
                 release(other);
             }
         }
-        channel.close(); // mappings outlive the descriptor; windows left (Java < 22) go with the garbage collector
+        pread.close(); // the channel: mappings outlive it; windows left (Java < 22) go with the garbage collector
     }
 
     /** How windows are mapped and released on this runtime. */
@@ -378,6 +365,6 @@ public final class WindowedFileSource implements RandomAccessSource {
 
     @Override
     public String toString() {
-        return "WindowedFileSource(" + description + ", " + size + " bytes, 2^" + windowPower + " windows per thread)";
+        return "WindowedFileSource(" + description() + ", " + size() + " bytes, 2^" + windowPower + " windows per thread)";
     }
 }
