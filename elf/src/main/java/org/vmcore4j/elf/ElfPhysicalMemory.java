@@ -238,6 +238,12 @@ final class ElfPhysicalMemory implements PhysicalMemory {
         return i >= 0 && end[i] > addr ? i : i + 1;
     }
 
+    /** Index of the file-data piece holding {@code addr}, or -1 if a memory-only or lost piece or none does. */
+    private int filePieceAt(long addr) {
+        int i = firstEndingAfter(addr);
+        return i < count && kind[i] == FILE && start[i] <= addr ? i : -1;
+    }
+
     @Override
     public PageStatus status(long pfn) {
         if (pfn < 0 || pfn >= endPfn) {
@@ -268,9 +274,8 @@ final class ElfPhysicalMemory implements PhysicalMemory {
         if (pfn < 0 || pfn >= endPfn) {
             return pfn + 1;
         }
-        long from = pfn << pageShift;
-        int i = firstEndingAfter(from);
-        if (i < count && kind[i] == FILE && start[i] <= from) {
+        int i = filePieceAt(pfn << pageShift);
+        if (i >= 0) {
             long run = Math.min(end[i] >>> pageShift, endPfn);
             if (run > pfn) {
                 return run;
@@ -287,8 +292,8 @@ final class ElfPhysicalMemory implements PhysicalMemory {
             // touched must lie wholly in the piece, or a neighbouring piece could make one of them LOST.
             long first = paddr & -(long) pageSize;
             long last = ((paddr + len - 1) | (pageSize - 1)) + 1;
-            int i = firstEndingAfter(first);
-            if (i < count && kind[i] == FILE && start[i] <= first && end[i] >= last && last > first) {
+            int i = filePieceAt(first);
+            if (i >= 0 && end[i] >= last && last > first) {
                 source.read(fileOffset[i] + (paddr - start[i]), dst, off, len);
                 return;
             }
