@@ -24,9 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.MappedFileSource;
 import org.vmcore4j.core.Vmcore;
-import org.vmcore4j.filter.BenchmarkAccess;
-import org.vmcore4j.filter.CollectorListener;
-import org.vmcore4j.filter.KdumpCollector;
+import org.vmcore4j.collector.CollectorListener;
+import org.vmcore4j.collector.KdumpCollector;
 import org.vmcore4j.filter.PageFilter;
 import org.vmcore4j.filter.PfnBitmap;
 import org.vmcore4j.kdump.KdumpFile;
@@ -99,7 +98,7 @@ public class BitmapBenchmark {
             PfnBitmap[] first = {null};
             PageFilter.forLevel(level).scan(vmcore, cycle -> {
                 if (first[0] == null) {
-                    first[0] = BenchmarkAccess.copyOf(cycle.dumpable());
+                    first[0] = cycle.dumpable().copy();
                 }
             });
             pfnBitmap = first[0];

@@ -20,9 +20,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vmcore4j.core.Vmcore;
-import org.vmcore4j.filter.CollectorListener;
+import org.vmcore4j.collector.CollectorListener;
 import org.vmcore4j.filter.FilterReport;
-import org.vmcore4j.filter.KdumpCollector;
+import org.vmcore4j.collector.KdumpCollector;
 import org.vmcore4j.filter.PageFilter;
 import org.vmcore4j.kdump.codec.Compression;
 

@@ -2,7 +2,7 @@ package org.vmcore4j.cli;
 
 import java.util.function.LongSupplier;
 
-import org.vmcore4j.filter.CollectorListener;
+import org.vmcore4j.collector.CollectorListener;
 
 /**
  * Renders a collection's progress the way makedumpfile's print_progress does: a label padded to 50

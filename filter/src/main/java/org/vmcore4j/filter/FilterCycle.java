@@ -28,7 +28,7 @@ public final class FilterCycle {
     }
 
     /** A copy that outlives the scan's next cycle. */
-    FilterCycle copy() {
+    public FilterCycle copy() {
         FilterCycle c = new FilterCycle(ram.copy(), dumpable.copy(), zero.copy());
         c.index = index;
         c.count = count;

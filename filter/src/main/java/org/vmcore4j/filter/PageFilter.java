@@ -116,7 +116,7 @@ public final class PageFilter {
     }
 
     /** For a split set: makedumpfile divides its cycle buffer among the files, so it never runs in one pass. */
-    PageFilter withDumpFiles(int files) {
+    public PageFilter withDumpFiles(int files) {
         return new PageFilter(level, cycleBufferBytes, zeroPages, listener, cycleMode, files, excludeUnusedVmemmap);
     }
 

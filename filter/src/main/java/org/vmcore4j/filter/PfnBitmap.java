@@ -164,8 +164,11 @@ public final class PfnBitmap {
         words[wb] = value ? words[wb] | last : words[wb] & ~last;
     }
 
-    /** An independent copy of the bits in use, with the same range. */
-    PfnBitmap copy() {
+    /**
+     * An independent copy of the bits in use, with the same range: a snapshot that outlives the
+     * cycle (a scan reuses its bitmaps cycle after cycle).
+     */
+    public PfnBitmap copy() {
         int used = (int) ((endPfn - startPfn + 63) >>> 6);
         PfnBitmap c = new PfnBitmap(Math.max(1, used) << 6);
         c.startPfn = startPfn;

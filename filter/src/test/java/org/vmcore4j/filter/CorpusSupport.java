@@ -11,7 +11,7 @@ import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.testdata.Corpus;
 
 /** Shared checks for the corpus tests. */
-final class CorpusSupport {
+public final class CorpusSupport {
     private CorpusSupport() {
     }
 
@@ -20,7 +20,7 @@ final class CorpusSupport {
      * for the dump's architecture is still the placeholder that says "not implemented": the filter
      * reads struct pages through it. Any other failure is a real error and propagates.
      */
-    static void assumeTranslation(Corpus.Dump d) throws IOException {
+    public static void assumeTranslation(Corpus.Dump d) throws IOException {
         try (Vmcore dump = Vmcore.open(d.vmcore())) {
             dump.kernelAddressSpace();
         } catch (VmcoreFormatException e) {

@@ -38,10 +38,10 @@ class DebianMakedumpfileTest {
         int newKernels = 0;
         for (Corpus.Dump d : Corpus.x86_64Dumps()) {
             CorpusSupport.assumeTranslation(d);
-            ReferenceRun r179 = ReferenceRun.run(mdf, d.vmcore(), MakedumpfileDifferentialTest.kdumpArgs(31),
-                    MakedumpfileDifferentialTest.CACHE);
-            ReferenceRun r172 = ReferenceRun.run(deb.get(), d.vmcore(), MakedumpfileDifferentialTest.kdumpArgs(31),
-                    MakedumpfileDifferentialTest.CACHE);
+            ReferenceRun r179 = ReferenceRun.run(mdf, d.vmcore(), ReferenceRun.kdumpArgs(31),
+                    ReferenceRun.CACHE);
+            ReferenceRun r172 = ReferenceRun.run(deb.get(), d.vmcore(), ReferenceRun.kdumpArgs(31),
+                    ReferenceRun.CACHE);
             try (Vmcore dump = Vmcore.open(d.vmcore())) {
                 Ours ours = Ours.scan(PageFilter.forLevel(31), dump);
                 assertEquals(0, Ours.mismatches(ours.bitmap2(), r179.bitmap2()), d.name());

@@ -31,20 +31,12 @@ import org.vmcore4j.testdata.RequiresMakedumpfile;
  * The differential test against makedumpfile 1.7.9 on the real-dump corpus: for every dump and
  * every dump level 0..31, our 1st and 2nd bitmaps equal those of makedumpfile's kdump-compressed
  * output bit for bit, and our report equals its print_report block line for line. Also in cyclic
- * mode (a 1 KiB cycle buffer) and for ELF output ({@code -E}, zero pages removed, counts per
- * PT_LOAD). Reference runs go through {@code -F} into memory, two at a time, cached under target/.
+ * mode (a 1 KiB cycle buffer); the {@code -E} counts are the collector's ElfCountsDifferentialTest. Reference runs go through {@code -F} into memory, two at a time, cached under target/.
  */
 @RequiresCorpus
 @RequiresMakedumpfile
 class MakedumpfileDifferentialTest {
-    static final Path CACHE = Path.of("target", "makedumpfile-ref");
     private static final List<String> SUMMARY = Collections.synchronizedList(new ArrayList<>());
-
-    static List<String> kdumpArgs(int level, String... extra) {
-        List<String> a = new ArrayList<>(List.of("-F", "-d", Integer.toString(level), "--message-level", "16"));
-        a.addAll(List.of(extra));
-        return a;
-    }
 
     @TestFactory
     Stream<DynamicContainer> everyLevelOfEveryDumpEqualsMakedumpfile() {
@@ -54,8 +46,8 @@ class MakedumpfileDifferentialTest {
         Map<String, Future<ReferenceRun>> refs = new LinkedHashMap<>();
         for (Corpus.Dump d : dumps) {
             for (int level = 0; level <= 31; level++) {
-                List<String> args = kdumpArgs(level);
-                refs.put(d.name() + level, pool.submit(() -> ReferenceRun.run(mdf, d.vmcore(), args, CACHE)));
+                List<String> args = ReferenceRun.kdumpArgs(level);
+                refs.put(d.name() + level, pool.submit(() -> ReferenceRun.run(mdf, d.vmcore(), args, ReferenceRun.CACHE)));
             }
         }
         pool.shutdown();
@@ -107,66 +99,12 @@ class MakedumpfileDifferentialTest {
         for (Corpus.Dump d : Corpus.x86_64Dumps()) {
             CorpusSupport.assumeTranslation(d);
             for (int level : new int[] {31, 16, 0}) {
-                ReferenceRun ref = ReferenceRun.run(mdf, d.vmcore(), kdumpArgs(level, "--cyclic-buffer", "1"), CACHE);
+                ReferenceRun ref = ReferenceRun.run(mdf, d.vmcore(), ReferenceRun.kdumpArgs(level, "--cyclic-buffer", "1"), ReferenceRun.CACHE);
                 Ours ours = compareKdump(d, level, PageFilter.forLevel(level).withCycleBufferBytes(1024), ref,
                         " --cyclic-buffer 1");
                 assertTrue(ours.report().totalPages() > 8 * 1024 * 8, "the dump spans several cycles");
             }
         }
-    }
-
-    /**
-     * {@code makedumpfile -E}: zero pages leave the dumpable bitmap, and the counts are made per PT_LOAD
-     * in cycles starting at round(start, 8) (write_elf_pages_cyclic), so pages two PT_LOADs share
-     * (x86_64 kernel text) are counted twice, and the memory hole is counted with partial pages.
-     * Driven here through {@link PageScan} the way an ELF writer would.
-     */
-    @Test
-    void elfOutputCountsEqualMakedumpfileE() throws Exception {
-        Path mdf = Corpus.requireMakedumpfile();
-        for (Corpus.Dump d : Corpus.x86_64Dumps()) {
-            CorpusSupport.assumeTranslation(d);
-            for (int level : new int[] {31, 1}) {
-                ReferenceRun ref = ReferenceRun.runElf(mdf, d.vmcore(), level, CACHE);
-                FilterReport r;
-                try (Vmcore dump = Vmcore.open(d.vmcore())) {
-                    r = elfCounts(dump, level);
-                }
-                String ctx = d.name() + " -E -d " + level;
-                for (String label : List.of("Original pages", "Excluded pages", "Pages filled with zero",
-                        "Non-private cache pages", "Private cache pages", "User process data pages", "Free pages",
-                        "Hwpoison pages", "Offline pages", "Memory Hole", "Total pages")) {
-                    assertEquals(ref.get(label), value(r, label), label + ", " + ctx);
-                }
-                SUMMARY.add(String.format("%-16s -E -d %2d  zero %6d (removed from the 2nd bitmap)  hole %6d  "
-                        + "free %6d  user %6d: equal to makedumpfile -E", d.name(), level, r.zeroPages(),
-                        r.memoryHolePages(), r.freePages(), r.userPages()));
-            }
-        }
-    }
-
-    /** The counts of {@code -E}: ElfCollector's walk over the PT_LOADs (write_elf_pages_cyclic's), without writing. */
-    static FilterReport elfCounts(Vmcore dump, int level) throws IOException {
-        PageScan scan = PageFilter.forLevel(level).withZeroPages(ZeroPageHandling.ELF_REMOVE).prepare(dump);
-        ElfCollector.Plan plan = ElfCollector.plan(scan, ElfCollector.Input.of(dump), dump.physicalMemory().pageSize());
-        return scan.report().withMemoryHolePages(plan.hole);
-    }
-
-    static long value(FilterReport r, String label) {
-        return switch (label) {
-            case "Original pages" -> r.originalPages();
-            case "Excluded pages" -> r.excludedPages();
-            case "Pages filled with zero" -> r.zeroPages();
-            case "Non-private cache pages" -> r.cachePages();
-            case "Private cache pages" -> r.cachePrivatePages();
-            case "User process data pages" -> r.userPages();
-            case "Free pages" -> r.freePages();
-            case "Hwpoison pages" -> r.hwpoisonPages();
-            case "Offline pages" -> r.offlinePages();
-            case "Memory Hole" -> r.memoryHolePages();
-            case "Total pages" -> r.totalPages();
-            default -> throw new IllegalArgumentException(label);
-        };
     }
 
     @AfterAll

@@ -30,10 +30,20 @@ import java.util.regex.Pattern;
  * {offset, size} records); the kdump header fields come from the LP64 layout of §1.2 (block_size at
  * 428, sub_hdr_size at 432, bitmap_blocks at 436, max_mapnr at 440), little-endian for x86_64 dumps.
  */
-record ReferenceRun(long maxMapnr, byte[] bitmap1, byte[] bitmap2, String stderr, Map<String, Long> report,
+public record ReferenceRun(long maxMapnr, byte[] bitmap1, byte[] bitmap2, String stderr, Map<String, Long> report,
         long millis) {
 
     private static final Pattern LINE = Pattern.compile("^(\\s*[A-Za-z][A-Za-z -]*?)\\s*: 0x([0-9a-f]{16})$");
+    /** Where reference runs are cached, per module. */
+    public static final Path CACHE = Path.of("target", "makedumpfile-ref");
+
+    /** makedumpfile's arguments for a reference kdump run at {@code level}, into a flattened stream. */
+    public static List<String> kdumpArgs(int level, String... extra) {
+        List<String> a = new ArrayList<>(List.of("-F", "-d", Integer.toString(level), "--message-level", "16"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
     private static final int CACHE_FORMAT = 1;
 
     /** Runs {@code binary args... vmcore} (args must include {@code -F}), or reads the cached result. */
@@ -43,7 +53,7 @@ record ReferenceRun(long maxMapnr, byte[] bitmap1, byte[] bitmap2, String stderr
     }
 
     /** {@code makedumpfile -F -E -d level}: the report only (the ELF stream is read and dropped). */
-    static ReferenceRun runElf(Path binary, Path vmcore, int level, Path cacheDir) throws IOException,
+    public static ReferenceRun runElf(Path binary, Path vmcore, int level, Path cacheDir) throws IOException,
             InterruptedException {
         return run(binary, vmcore, List.of("-F", "-E", "-d", Integer.toString(level), "--message-level", "16"),
                 cacheDir, false);
@@ -193,7 +203,7 @@ record ReferenceRun(long maxMapnr, byte[] bitmap1, byte[] bitmap2, String stderr
     }
 
     /** The report block from "Original pages" through "Total pages", as printed. */
-    String reportBlock() {
+    public String reportBlock() {
         int a = stderr.indexOf("Original pages");
         int b = stderr.indexOf('\n', stderr.indexOf("Total pages", a));
         if (a < 0 || b < 0) {
@@ -202,7 +212,7 @@ record ReferenceRun(long maxMapnr, byte[] bitmap1, byte[] bitmap2, String stderr
         return stderr.substring(a, b + 1);
     }
 
-    long get(String label) {
+    public long get(String label) {
         Long v = report.get(label);
         if (v == null) {
             throw new IllegalStateException("no '" + label + "' in the report:\n" + stderr);

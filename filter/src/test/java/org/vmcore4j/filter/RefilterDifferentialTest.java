@@ -39,7 +39,7 @@ class RefilterDifferentialTest {
             try (Vmcore dump = Vmcore.open(kdump)) {
                 assertEquals("kdump", dump.formatName());
                 for (int level : new int[] {1, 3, 9, 17, 31}) {
-                    ReferenceRun ref = ReferenceRun.run(mdf, kdump, MakedumpfileDifferentialTest.kdumpArgs(level),
+                    ReferenceRun ref = ReferenceRun.run(mdf, kdump, ReferenceRun.kdumpArgs(level),
                             dir.resolve("ref"));
                     Ours ours = Ours.scan(PageFilter.forLevel(level), dump);
                     String ctx = d.name() + " (as an LZO -d 1 kdump file) -d " + level;

@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +19,7 @@ import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresLibkdumpfile;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
 import org.vmcore4j.testdata.RequiresVmlinux;
+import org.vmcore4j.filter.PageFilter;
 
 /**
  * vmcore4j's opt-in LZ4 dumps: written from the corpus, read back page for page, refused cleanly

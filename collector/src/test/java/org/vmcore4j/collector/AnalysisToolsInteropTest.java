@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,6 +41,8 @@ import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresLibkdumpfile;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
 import org.vmcore4j.testdata.RequiresVmlinux;
+import org.vmcore4j.filter.CorpusSupport;
+import org.vmcore4j.filter.PageFilter;
 
 /**
  * Every kind of file we write is opened by the analysis tools, on both corpus dumps: {@code -d 31}

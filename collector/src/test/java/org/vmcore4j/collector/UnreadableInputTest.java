@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +30,8 @@ import org.vmcore4j.kdump.KdumpVmcore;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
+import org.vmcore4j.filter.PageFilter;
+import org.vmcore4j.filter.ZeroPageHandling;
 
 /**
  * An input read error in the middle of /proc/vmcore: the page that cannot be read is reported and

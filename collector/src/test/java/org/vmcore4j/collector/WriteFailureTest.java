@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,6 +31,7 @@ import org.vmcore4j.kdump.KdumpVmcore;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
+import org.vmcore4j.filter.PageFilter;
 
 /**
  * Nothing lost: a kdump collection into an output that fills up at byte N, for many N, leaves a

@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -24,6 +24,9 @@ import org.vmcore4j.elf.ProgramHeader;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.ElfCoreBuilder;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
+import org.vmcore4j.filter.PageFilter;
+import org.vmcore4j.filter.PfnBitmap;
+import org.vmcore4j.filter.ZeroPageHandling;
 
 /**
  * {@link ElfCollector} on synthetic ELF cores (no VMCOREINFO, so levels 0 and 1): the 256-page rule,

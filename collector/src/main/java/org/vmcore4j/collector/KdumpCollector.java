@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -19,6 +19,13 @@ import org.vmcore4j.kdump.KdumpVmcore;
 import org.vmcore4j.kdump.KdumpWriter;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.kdump.codec.PageCompressor;
+import org.vmcore4j.filter.FilterReport;
+import org.vmcore4j.filter.PageFilter;
+import org.vmcore4j.filter.ZeroPageHandling;
+import org.vmcore4j.filter.CycleConsumer;
+import org.vmcore4j.filter.DumpLevel;
+import org.vmcore4j.filter.FilterCycle;
+import org.vmcore4j.filter.PfnBitmap;
 
 /**
  * Filters a dump into a kdump-compressed file (makedumpfile's default output): scan -> classify

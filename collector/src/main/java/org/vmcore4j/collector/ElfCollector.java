@@ -1,4 +1,5 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
+
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,12 @@ import org.vmcore4j.elf.ElfFile;
 import org.vmcore4j.elf.ElfVmcore;
 import org.vmcore4j.elf.NoteSegment;
 import org.vmcore4j.elf.ProgramHeader;
+import org.vmcore4j.filter.FilterCycle;
+import org.vmcore4j.filter.FilterReport;
+import org.vmcore4j.filter.PageFilter;
+import org.vmcore4j.filter.PageScan;
+import org.vmcore4j.filter.PfnBitmap;
+import org.vmcore4j.filter.ZeroPageHandling;
 
 /**
  * The filtered ELF dump, makedumpfile 1.7.9's {@code -E}: byte for byte the file makedumpfile

@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +25,7 @@ import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.ElfCoreBuilder;
 import org.vmcore4j.testdata.RequiresLibkdumpfile;
+import org.vmcore4j.filter.PageFilter;
 
 /**
  * The kdump writer on every header ABI and byte order it must produce, checked by an independent

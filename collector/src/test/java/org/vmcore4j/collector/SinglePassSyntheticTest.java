@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +18,8 @@ import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.testdata.ElfCoreBuilder;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
+import org.vmcore4j.filter.FilterReport;
+import org.vmcore4j.filter.PageFilter;
 
 /**
  * makedumpfile builds the bitmaps in one pass instead of cycles when both whole bitmaps fit its

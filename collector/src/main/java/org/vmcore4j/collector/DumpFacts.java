@@ -1,4 +1,5 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
+
 
 import java.io.IOException;
 import java.nio.ByteOrder;

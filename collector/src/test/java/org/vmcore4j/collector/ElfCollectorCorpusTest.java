@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,6 +33,12 @@ import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresLibkdumpfile;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
+import org.vmcore4j.filter.CorpusSupport;
+import org.vmcore4j.filter.FilterReport;
+import org.vmcore4j.filter.PageFilter;
+import org.vmcore4j.filter.PfnBitmap;
+import org.vmcore4j.filter.ReferenceRun;
+import org.vmcore4j.filter.ZeroPageHandling;
 
 /**
  * {@link ElfCollector} against {@code makedumpfile -E} 1.7.9 on the real-dump corpus: the same file

@@ -1,4 +1,6 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
+
+import org.vmcore4j.filter.ScanListener;
 
 /**
  * Receives a collection's progress (scanning, then copying pages into the output); the library never

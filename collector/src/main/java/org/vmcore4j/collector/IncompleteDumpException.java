@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import java.io.IOException;
 

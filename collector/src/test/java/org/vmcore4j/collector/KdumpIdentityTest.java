@@ -1,4 +1,4 @@
-package org.vmcore4j.filter;
+package org.vmcore4j.collector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -24,6 +24,8 @@ import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
+import org.vmcore4j.filter.FilterReport;
+import org.vmcore4j.filter.PageFilter;
 
 /**
  * Our kdump-compressed files against makedumpfile 1.7.9's with the same options, on the real corpus:
