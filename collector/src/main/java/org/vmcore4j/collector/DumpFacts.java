@@ -7,13 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
-import org.vmcore4j.elf.ElfNotes;
+import org.vmcore4j.core.Notes;
 import org.vmcore4j.kdump.KdumpVmcore;
 
 /**
@@ -23,7 +23,6 @@ import org.vmcore4j.kdump.KdumpVmcore;
 final class DumpFacts {
     /** {@code sizeof(struct new_utsname)}: six 65-byte strings. */
     static final int UTSNAME_BYTES = 390;
-    private static final long START_KERNEL_MAP = 0xffffffff80000000L;
 
     private DumpFacts() {
     }
@@ -95,19 +94,7 @@ final class DumpFacts {
         if (dump instanceof KdumpVmcore k) {
             return k.physBase();
         }
-        if (dump.architecture() != Architecture.X86_64) {
-            return 0;
-        }
-        OptionalLong stated = dump.vmcoreInfo().map(vi -> vi.number("phys_base")).orElse(OptionalLong.empty());
-        if (stated.isPresent()) {
-            return stated.getAsLong();
-        }
-        for (VirtualMapping m : dump.statedMappings()) {
-            if (Long.compareUnsigned(m.virtualAddress(), START_KERNEL_MAP) >= 0) {
-                return m.physicalAddress() - (m.virtualAddress() & ~START_KERNEL_MAP);
-            }
-        }
-        return 0;
+        return dump.architecture().support().physBase(dump.vmcoreInfo().orElse(null), dump.statedMappings());
     }
 
     /** NT_PRSTATUS notes named CORE, as get_pt_note_info counts them. */
@@ -124,11 +111,11 @@ final class DumpFacts {
     /**
      * Offset and size of the last VMCOREINFO note's descriptor in {@code notes} (the last one counts,
      * as everywhere), or {-1, 0}. The blob is the dump's own note section, which its reader has
-     * already decoded with the same {@link ElfNotes} rules.
+     * already decoded with the same {@link Notes} rules.
      */
     static long[] vmcoreinfoWithin(byte[] notes, ByteOrder order, String resource) throws IOException {
         long[] found = {-1, 0};
-        for (Note n : ElfNotes.parse(notes, 0, notes.length, order, resource, 0)) {
+        for (Note n : Notes.parse(notes, 0, notes.length, order, resource, 0)) {
             if (n.is("VMCOREINFO", 0)) {
                 found = new long[] {n.descriptorOffset(), n.descriptor().length};
             }

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.PageStatus;

@@ -24,6 +24,24 @@ public interface KernelAddressSpace {
     /** Size of a kernel pointer in bytes (8 on 64-bit kernels). */
     int pointerSize();
 
+    /**
+     * The page the kernel's own page tables map {@code vaddr} into, found by a full walk (no cache,
+     * no arithmetic shortcut for the kernel image): for diagnostics, cross-checks and callers that
+     * need the mapping's size (how the vmemmap is mapped).
+     *
+     * @throws org.vmcore4j.core.arch.UnmappedAddressException if an entry on the path is not present
+     *                                                         or its table is not in the dump
+     * @throws UnsupportedDumpException                       where this address space has no page-table walk
+     */
+    default PageTranslation walkPageTables(long vaddr) throws IOException {
+        throw new UnsupportedDumpException(physicalMemory().toString(), UnsupportedDumpException.Kind.ARCHITECTURE,
+                "this kernel address space translates without walking page tables");
+    }
+
+    /** One page as the page tables map it: {@code size} bytes (4 KiB, 2 MiB, 1 GiB...) at {@code virtualBase}. */
+    record PageTranslation(long virtualBase, long physicalBase, long size) {
+    }
+
     /** The physical address of kernel virtual address {@code vaddr}. */
     long toPhysical(long vaddr) throws IOException;
 

@@ -1,5 +1,6 @@
 package org.vmcore4j.core;
 
+import org.vmcore4j.core.arch.Architecture;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteOrder;

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.vmcore4j.core.Notes;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.VmcoreFormatException;
@@ -113,9 +114,9 @@ public final class ElfFile {
         long shoff;
         int p;
         if (is64) {
-            entry = ElfNotes.getLong(b, 24, order);
-            phoff = ElfNotes.getLong(b, 32, order);
-            shoff = ElfNotes.getLong(b, 40, order);
+            entry = Notes.getLong(b, 24, order);
+            phoff = Notes.getLong(b, 32, order);
+            shoff = Notes.getLong(b, 40, order);
             p = 48;
         } else {
             entry = u32(b, 24, order);
@@ -123,7 +124,7 @@ public final class ElfFile {
             shoff = u32(b, 32, order);
             p = 36;
         }
-        int flags = ElfNotes.getInt(b, p, order);
+        int flags = Notes.getInt(b, p, order);
         int ehsize = u16(b, p + 4, order);
         int phentsize = u16(b, p + 6, order);
         int phnum = u16(b, p + 8, order);
@@ -190,13 +191,13 @@ public final class ElfFile {
                 int o = i * entsize;
                 long where = at + o;
                 ProgramHeader ph = is64
-                        ? new ProgramHeader((int) (first + i), where, ElfNotes.getInt(buf, o, order),
-                                ElfNotes.getInt(buf, o + 4, order), ElfNotes.getLong(buf, o + 8, order),
-                                ElfNotes.getLong(buf, o + 16, order), ElfNotes.getLong(buf, o + 24, order),
-                                ElfNotes.getLong(buf, o + 32, order), ElfNotes.getLong(buf, o + 40, order),
-                                ElfNotes.getLong(buf, o + 48, order))
-                        : new ProgramHeader((int) (first + i), where, ElfNotes.getInt(buf, o, order),
-                                ElfNotes.getInt(buf, o + 24, order), u32(buf, o + 4, order), u32(buf, o + 8, order),
+                        ? new ProgramHeader((int) (first + i), where, Notes.getInt(buf, o, order),
+                                Notes.getInt(buf, o + 4, order), Notes.getLong(buf, o + 8, order),
+                                Notes.getLong(buf, o + 16, order), Notes.getLong(buf, o + 24, order),
+                                Notes.getLong(buf, o + 32, order), Notes.getLong(buf, o + 40, order),
+                                Notes.getLong(buf, o + 48, order))
+                        : new ProgramHeader((int) (first + i), where, Notes.getInt(buf, o, order),
+                                Notes.getInt(buf, o + 24, order), u32(buf, o + 4, order), u32(buf, o + 8, order),
                                 u32(buf, o + 12, order), u32(buf, o + 16, order), u32(buf, o + 20, order),
                                 u32(buf, o + 28, order));
                 if (ph.isLoad() && Long.compareUnsigned(ph.filesz(), ph.memsz()) > 0) {
@@ -231,7 +232,7 @@ public final class ElfFile {
             }
             total += filesz;
             byte[] bytes = source.readBytes(ph.offset(), (int) filesz);
-            List<Note> notes = ElfNotes.parse(bytes, 0, bytes.length, h.byteOrder(), res, ph.offset());
+            List<Note> notes = Notes.parse(bytes, 0, bytes.length, h.byteOrder(), res, ph.offset());
             out.add(new NoteSegment(ph, bytes, notes));
         }
         return out;
@@ -243,7 +244,7 @@ public final class ElfFile {
     }
 
     private static long u32(byte[] b, int i, ByteOrder order) {
-        return Integer.toUnsignedLong(ElfNotes.getInt(b, i, order));
+        return Integer.toUnsignedLong(Notes.getInt(b, i, order));
     }
 
     /** The source this model was read from (not owned by the model). */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
+import org.vmcore4j.core.arch.PrStatus;
 import org.vmcore4j.core.ByteArraySource;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.MemoryAccessException;

@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
-import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.arch.Architecture;
+import org.vmcore4j.core.arch.ArchitectureSupport;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.VirtualMapping;
@@ -19,12 +20,6 @@ import org.vmcore4j.core.VmcoreInfo;
  * last such range (makedumpfile's adjustment for kernels booted with "mem=").
  */
 final class MemMap {
-    /** x86_64 __START_KERNEL_map: PT_LOADs at or above it map kernel text, not the direct map. */
-    private static final long START_KERNEL_MAP = 0xffffffff80000000L;
-    // makedumpfile.h x86_64 direct-map bases used when no PT_LOAD tells.
-    private static final long PAGE_OFFSET_ORIG = 0xffff810000000000L;
-    private static final long PAGE_OFFSET_2_6_27 = 0xffff880000000000L;
-    private static final long PAGE_OFFSET_5LEVEL = 0xff10000000000000L;
     /** Low bits of section_mem_map that are flags; makedumpfile masks a fixed 5 (SECTION_MAP_LAST_BIT = 1 << 5). */
     private static final long SECTION_MAP_MASK = ~((1L << 5) - 1);
     private static final long SECTION_MARKED_PRESENT = 1;
@@ -146,29 +141,18 @@ final class MemMap {
         boolean fiveLevel = l5 != Keys.NOT_FOUND && l5 != 0;
         long nSsb = k.number("SECTION_SIZE_BITS", p);
         long nMpb = k.number("MAX_PHYSMEM_BITS", p);
-        if (arch == Architecture.X86_64) {
-            // get_machdep_info_x86_64 / get_versiondep_info_x86_64, then calibrate_machdep_info.
-            long v = layout.kernelVersion;
-            sectionSizeBits = 27;
-            if (nMpb != Keys.NOT_FOUND) {
-                maxPhysmemBits = nMpb;
-            } else if (v < PageLayout.kernelVersion(2, 6, 26)) {
-                maxPhysmemBits = 40;
-            } else if (v < PageLayout.kernelVersion(2, 6, 31)) {
-                maxPhysmemBits = 44;
-            } else {
-                maxPhysmemBits = fiveLevel ? 52 : 46;
-            }
-        } else {
-            // Only x86_64's defaults are built in; other architectures must export both numbers.
-            sectionSizeBits = Keys.NOT_FOUND;
-            maxPhysmemBits = Keys.NOT_FOUND;
-            if (nSsb <= 0) {
-                p.missing("NUMBER(SECTION_SIZE_BITS)");
-            }
-            if (nMpb <= 0) {
-                p.missing("NUMBER(MAX_PHYSMEM_BITS)");
-            }
+        // the architecture's built-in defaults (makedumpfile's get_machdep_info / get_versiondep_info),
+        // overridden below by what VMCOREINFO exports (calibrate_machdep_info)
+        ArchitectureSupport support = arch.support();
+        sectionSizeBits = support.defaultSectionSizeBits(layout.kernelVersion);
+        maxPhysmemBits = support.defaultMaxPhysmemBits(layout.kernelVersion, fiveLevel);
+        if (sectionSizeBits == ArchitectureSupport.UNKNOWN && nSsb <= 0) {
+            p.missing("NUMBER(SECTION_SIZE_BITS)");
+        }
+        if (maxPhysmemBits == ArchitectureSupport.UNKNOWN && nMpb <= 0) {
+            p.missing("NUMBER(MAX_PHYSMEM_BITS)");
+        } else if (nMpb != Keys.NOT_FOUND) {
+            maxPhysmemBits = nMpb; // even a value the checks below refuse
         }
         if (nMpb > 0) {
             maxPhysmemBits = nMpb;
@@ -237,29 +221,9 @@ final class MemMap {
         return new MemMap(model, starts, ends, mms, maps.count, Math.min(maxMapnr, reduced), kvBase);
     }
 
-    /**
-     * makedumpfile's is_kvaddr: on x86_64 an address at or above the direct map's base (taken from the
-     * last PT_LOAD below __START_KERNEL_map, else a per-version constant). Other architectures have no
-     * built-in layout here; the kernel half of the address space stands in.
-     */
+    /** makedumpfile's is_kvaddr: an address at or above the direct map's base is a kernel address. */
     static long kvBase(Architecture arch, PageLayout layout, List<VirtualMapping> mappings, boolean fiveLevel) {
-        if (arch != Architecture.X86_64) {
-            return arch.pointerSize() == 8 ? Long.MIN_VALUE : 0x80000000L;
-        }
-        long pageOffset = 0;
-        for (VirtualMapping m : mappings) {
-            if (m.virtualAddress() != 0 && Long.compareUnsigned(m.virtualAddress(), START_KERNEL_MAP) < 0
-                    && m.physicalAddress() != -1) {
-                pageOffset = m.virtualAddress() - m.physicalAddress();
-            }
-        }
-        if (pageOffset != 0) {
-            return pageOffset;
-        }
-        if (layout.kernelVersion < PageLayout.kernelVersion(2, 6, 27)) {
-            return PAGE_OFFSET_ORIG;
-        }
-        return fiveLevel ? PAGE_OFFSET_5LEVEL : PAGE_OFFSET_2_6_27;
+        return arch.support().directMapBase(layout.kernelVersion, mappings, fiveLevel);
     }
 
     static long ceilDiv(long a, long b) {

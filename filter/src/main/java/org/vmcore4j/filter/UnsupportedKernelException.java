@@ -1,7 +1,7 @@
 package org.vmcore4j.filter;
 
 import java.util.List;
-import org.vmcore4j.core.VmcoreFormatException;
+import org.vmcore4j.core.UnsupportedDumpException;
 
 /**
  * The dump's kernel cannot be classified at the requested dump level: VMCOREINFO lacks keys (or has
@@ -13,12 +13,14 @@ import org.vmcore4j.core.VmcoreFormatException;
  * without those bits ({@code 0} when no level can be served, e.g. the memory map cannot be found).
  * The message says the same in words.
  */
-public class UnsupportedKernelException extends VmcoreFormatException {
+public class UnsupportedKernelException extends UnsupportedDumpException {
+    private static final long serialVersionUID = 1L;
+
     private final List<String> missingKeys;
     private final int affectedLevelBits;
 
     public UnsupportedKernelException(String resource, String reason, List<String> missingKeys, int affectedLevelBits) {
-        super(resource, -1, reason);
+        super(resource, Kind.KERNEL, reason);
         this.missingKeys = List.copyOf(missingKeys);
         this.affectedLevelBits = affectedLevelBits;
     }

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
+import org.vmcore4j.core.UnsupportedDumpException;
 import org.vmcore4j.core.arch.UnmappedAddressException;
-import org.vmcore4j.core.arch.X86_64AddressSpace;
 
 /**
  * makedumpfile 1.7.9's {@code -e}: the pages of the kernel's virtual memory map ({@code struct page}
@@ -104,15 +104,12 @@ final class UnusedVmemmap {
      * Maps the vmemmap of an x86_64 dump to physical memory, up to the struct page of the frame at the
      * end of the highest physical range (get_max_paddr).
      *
-     * @param kas            the dump's kernel address space (only x86_64's is supported, as in makedumpfile)
+     * @param kas            the dump's kernel address space; one without a page-table walk cannot be used
      * @param base           {@link #vmemmapBase}
      * @param structPageSize SIZE(page)
      * @throws NotFound      with the reason, when the vmemmap cannot be mapped
      */
     static UnusedVmemmap locate(KernelAddressSpace kas, long base, int structPageSize) throws NotFound {
-        if (!(kas instanceof X86_64AddressSpace x86)) {
-            throw new NotFound("excluding unused vmemmap pages is implemented for x86_64 kernels only");
-        }
         if (structPageSize <= 0 || structPageSize > PageLayout.MAX_STRUCT_PAGE_SIZE) {
             throw new NotFound("SIZE(page) " + structPageSize + " is not usable");
         }
@@ -132,12 +129,12 @@ final class UnusedVmemmap {
             throw new NotFound(String.format("the physical memory (up to 0x%x) needs more than %d vmemmap steps",
                     maxPaddr, MAX_STEPS));
         }
-        return new Walk(x86, pageSize, structPageSize, base, highPfn).run();
+        return new Walk(kas, pageSize, structPageSize, base, highPfn).run();
     }
 
     /** find_vmemmap_x86_64's grouping of 2 MiB vmemmap steps into physically contiguous runs. */
     private static final class Walk {
-        private final X86_64AddressSpace kas;
+        private final KernelAddressSpace kas;
         private final int pageSize;
         private final int structPageSize;
         private final long base;
@@ -158,7 +155,7 @@ final class UnusedVmemmap {
         private long startDataAddr;
         private boolean anyValid;
 
-        Walk(X86_64AddressSpace kas, int pageSize, int structPageSize, long base, long highPfn) {
+        Walk(KernelAddressSpace kas, int pageSize, int structPageSize, long base, long highPfn) {
             this.kas = kas;
             this.pageSize = pageSize;
             this.structPageSize = structPageSize;
@@ -172,7 +169,7 @@ final class UnusedVmemmap {
                 long mapped;
                 long unmappedSpan = HUGE_PAGE;
                 try {
-                    X86_64AddressSpace.PageTranslation t = kas.walk(vaddr);
+                    KernelAddressSpace.PageTranslation t = kas.walkPageTables(vaddr);
                     if (t.size() != HUGE_PAGE) {
                         // makedumpfile: "vmemmap pmd not huge, abort"
                         throw new NotFound(String.format("the vmemmap at 0x%x is mapped with %d-byte pages, not "
@@ -183,12 +180,15 @@ final class UnusedVmemmap {
                     if (e.getCause() != null) {
                         throw new NotFound("a page table of the vmemmap cannot be read: " + e.getMessage());
                     }
-                    unmappedSpan = span(e.level());
+                    unmappedSpan = e.entrySpan() < HUGE_PAGE ? 0 : e.entrySpan(); // a 4 KiB-mapped vmemmap, or not canonical
                     if (unmappedSpan == 0) {
                         throw new NotFound("the vmemmap is not mapped at 0x" + Long.toHexString(vaddr) + ": "
                                 + e.getMessage());
                     }
                     mapped = -1;
+                } catch (UnsupportedDumpException e) {
+                    throw new NotFound("excluding unused vmemmap pages needs a walk of the kernel's page tables: "
+                            + e.getMessage());
                 } catch (IOException e) {
                     throw new NotFound("the vmemmap's page tables cannot be read: " + e.getMessage());
                 }
@@ -218,17 +218,6 @@ final class UnusedVmemmap {
         }
 
         /** Bytes of vmemmap a not-present entry at {@code level} leaves unmapped; 0 for a level that is not a hole. */
-        private long span(String level) {
-            int levels = kas.pagingLevels();
-            return switch (level) {
-                case "PMD" -> HUGE_PAGE;
-                case "PUD" -> 1L << 30;
-                case "P4D" -> 1L << 39;
-                case "PGD" -> levels == 5 ? 1L << 48 : 1L << 39;
-                default -> 0; // PTE: a 4 KiB-mapped vmemmap; or not canonical
-            };
-        }
-
         private void step(boolean valid, long addr) {
             offsetEnd += HUGE_PAGE;
             boolean breakHere = false;

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.MemoryAccessException;

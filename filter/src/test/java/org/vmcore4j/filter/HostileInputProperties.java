@@ -87,7 +87,11 @@ class HostileInputProperties {
         } catch (VmcoreFormatException e) {
             assertFalse(e.getMessage().isBlank());
             assertTrue(e.getMessage().contains("fake-dump"), e.getMessage());
-            return e instanceof UnsupportedKernelException ? "unsupported" : "format error";
+            return "format error";
+        } catch (UnsupportedKernelException e) {
+            assertFalse(e.getMessage().isBlank());
+            assertTrue(e.getMessage().contains("fake-dump"), e.getMessage());
+            return "unsupported";
         } catch (IOException e) {
             throw new AssertionError("an I/O error other than a clear format error escaped: " + e, e);
         }

@@ -7,12 +7,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
-import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
-import org.vmcore4j.elf.ElfNotes;
+import org.vmcore4j.core.Notes;
 
 /**
  * One kdump-compressed file as makedumpfile writes it (a whole dump, or one part of a
@@ -212,7 +212,7 @@ public final class KdumpFile implements Closeable {
         }
         this.noteOffset = noteOff;
         this.noteBlob = blob;
-        this.notes = ElfNotes.parse(blob, 0, blob.length, order, description, noteOff);
+        this.notes = Notes.parse(blob, 0, blob.length, order, description, noteOff);
         VmcoreInfo info = null;
         for (Note n : notes) {
             if (n.name().equals("VMCOREINFO")) {
@@ -435,44 +435,14 @@ public final class KdumpFile implements Closeable {
 
     /** The architecture, from the header's {@code utsname.machine} or else the size of an NT_PRSTATUS note. */
     public Optional<Architecture> architecture() {
-        String m = header.utsname().machine();
-        switch (m) {
-            case "x86_64":
-                return Optional.of(Architecture.X86_64);
-            case "aarch64":
-            case "arm64":
-                return Optional.of(Architecture.AARCH64);
-            case "i386":
-            case "i486":
-            case "i586":
-            case "i686":
-                return Optional.of(Architecture.X86);
-            case "ppc64":
-            case "ppc64le":
-                return Optional.of(Architecture.PPC64);
-            case "s390x":
-                return Optional.of(Architecture.S390X);
-            case "riscv64":
-                return Optional.of(Architecture.RISCV64);
-            default:
-                break;
+        Optional<Architecture> named = Architecture.fromUtsMachine(header.utsname().machine());
+        if (named.isPresent()) {
+            return named;
         }
-        // no utsname (makedumpfile without VMCOREINFO): elf_prstatus sizes per architecture
-        boolean le = order == ByteOrder.LITTLE_ENDIAN;
+        // no utsname (makedumpfile without VMCOREINFO): the size of the CPUs' elf_prstatus tells
         for (Note n : notes) {
             if (n.is("CORE", Note.NT_PRSTATUS)) {
-                switch (n.descriptor().length) {
-                    case 336:
-                        return Optional.of(le ? Architecture.X86_64 : Architecture.S390X);
-                    case 392:
-                        return le ? Optional.of(Architecture.AARCH64) : Optional.empty();
-                    case 144:
-                        return le ? Optional.of(Architecture.X86) : Optional.empty();
-                    case 504:
-                        return Optional.of(Architecture.PPC64);
-                    default:
-                        return Optional.empty();
-                }
+                return Architecture.fromPrStatusSize(n.descriptor().length, order);
             }
         }
         return Optional.empty();

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import org.vmcore4j.core.Architecture;
+import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.Note;
@@ -17,7 +17,7 @@ import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
-import org.vmcore4j.elf.PrStatus;
+import org.vmcore4j.core.arch.PrStatus;
 
 /**
  * A kdump-compressed dump (makedumpfile's default output, {@code -c/-l/-p/-z}, also the old
@@ -262,8 +262,8 @@ public final class KdumpVmcore implements Vmcore {
      */
     @Override
     public List<VirtualMapping> statedMappings() {
-        if (architecture == Architecture.X86_64 && first.header().headerVersion() >= 1) {
-            return List.of(new VirtualMapping(0xffffffff80000000L, first.subHeader().physBase(), 1L << 30));
+        if (first.header().headerVersion() >= 1) {
+            return architecture.support().kernelTextMapping(first.subHeader().physBase());
         }
         return List.of();
     }

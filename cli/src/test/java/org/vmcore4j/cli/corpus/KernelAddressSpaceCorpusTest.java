@@ -55,7 +55,7 @@ class KernelAddressSpaceCorpusTest {
             assertEquals("x86_64", field(kas, utsname, 4));
 
             // the same through a full page-table walk rather than the image-window arithmetic
-            X86_64AddressSpace.PageTranslation t = x.walk(utsname);
+            KernelAddressSpace.PageTranslation t = x.walkPageTables(utsname);
             assertEquals(kas.toPhysical(utsname), t.physicalBase() + (utsname - t.virtualBase()));
             assertEquals(X86_64AddressSpace.PhysBaseSource.VMCOREINFO, x.physBaseSource());
             assertEquals(info.kernelOffset(), x.kernelOffset());
@@ -89,7 +89,7 @@ class KernelAddressSpaceCorpusTest {
                     checked++;
                     if (text) {
                         // kernel text is translated arithmetically; the tables must say the same
-                        X86_64AddressSpace.PageTranslation t = kas.walk(va);
+                        KernelAddressSpace.PageTranslation t = kas.walkPageTables(va);
                         assertEquals(m.physicalAddress() + o, t.physicalBase() + (va - t.virtualBase()),
                                 String.format("page-table walk of 0x%x", va));
                         textWalked++;

@@ -40,7 +40,7 @@ final class PageTableWalker {
      */
     Mapping walk(long root, long vaddr) throws IOException {
         if (!format.canonical(vaddr)) {
-            throw new UnmappedAddressException(vaddr, UnmappedAddressException.NON_CANONICAL, -1, 0,
+            throw new UnmappedAddressException(vaddr, UnmappedAddressException.NON_CANONICAL, 0, -1, 0,
                     "not a canonical address for " + format.levels() + "-level paging", null);
         }
         byte[] buf = new byte[8];
@@ -54,12 +54,12 @@ final class PageTableWalker {
             try {
                 memory.read(entryAddress, buf, 0, 8);
             } catch (MemoryAccessException e) {
-                throw new UnmappedAddressException(vaddr, name, entryAddress, 0,
+                throw new UnmappedAddressException(vaddr, name, 1L << shift, entryAddress, 0,
                         String.format("its %s table at physical 0x%x cannot be read (%s)", name, table, e.getMessage()), e);
             }
             long entry = entry(buf);
             if (!format.present(entry)) {
-                throw new UnmappedAddressException(vaddr, name, entryAddress, entry,
+                throw new UnmappedAddressException(vaddr, name, 1L << shift, entryAddress, entry,
                         String.format("%s entry 0x%x at physical 0x%x is not present", name, entry, entryAddress), null);
             }
             if (level == levels - 1 || format.leaf(entry, level)) {

@@ -16,12 +16,15 @@ public final class UnmappedAddressException extends MemoryAccessException {
     public static final String NON_CANONICAL = "canonical-address check";
 
     private final String level;
+    private final long entrySpan;
     private final long entryAddress;
     private final long entry;
 
-    UnmappedAddressException(long vaddr, String level, long entryAddress, long entry, String why, Throwable cause) {
+    UnmappedAddressException(long vaddr, String level, long entrySpan, long entryAddress, long entry, String why,
+            Throwable cause) {
         super(Reason.NOT_MAPPED, vaddr, String.format("virtual address 0x%x is not mapped: %s", vaddr, why));
         this.level = level;
+        this.entrySpan = entrySpan;
         this.entryAddress = entryAddress;
         this.entry = entry;
         if (cause != null) {
@@ -32,6 +35,14 @@ public final class UnmappedAddressException extends MemoryAccessException {
     /** The level that failed: {@code "PGD"}, {@code "P4D"}, {@code "PUD"}, {@code "PMD"}, {@code "PTE"}, or {@link #NON_CANONICAL}. */
     public String level() {
         return level;
+    }
+
+    /**
+     * The bytes of virtual address space the failed entry covers (2 MiB for an x86_64 PMD entry), so
+     * a caller stepping through the space can skip the whole hole; 0 for a non-canonical address.
+     */
+    public long entrySpan() {
+        return entrySpan;
     }
 
     /** Physical address of the entry that failed, or -1 where no entry was read. */

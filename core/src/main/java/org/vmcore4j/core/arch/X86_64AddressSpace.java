@@ -308,17 +308,11 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
         }
     }
 
-    /**
-     * The full walk for {@code vaddr}, bypassing the image-window arithmetic and the cache: the page
-     * the kernel's own tables map it to. For diagnostics and cross-checks.
-     */
-    public PageTranslation walk(long vaddr) throws IOException {
+    /** The full walk, bypassing the image-window arithmetic and the cache. */
+    @Override
+    public PageTranslation walkPageTables(long vaddr) throws IOException {
         Mapping m = walker.walk(rootTable, vaddr);
         return new PageTranslation(m.virtualBase(), m.physicalBase(), 1L << m.shift());
-    }
-
-    /** One page as the page tables map it: {@code size} bytes (4 KiB, 2 MiB or 1 GiB) at {@code virtualBase}. */
-    public record PageTranslation(long virtualBase, long physicalBase, long size) {
     }
 
     /** {@code phys_base}: physical address minus link-time offset of the kernel image. */

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.VmcoreFormatException;
@@ -67,9 +68,9 @@ class X86_64AddressSpaceTest {
         assertEquals(0x345000 + 0xabc, s.toPhysical(v4k + 0xabc));
         assertEquals(0x600000 + 0x1f_fff8, s.toPhysical(v2m + 0x1f_fff8));
         assertEquals(0x40000000L + 0x3fff_fff0L, s.toPhysical(v1g + 0x3fff_fff0L));
-        assertEquals(new X86_64AddressSpace.PageTranslation(v4k, 0x345000, 4096), s.walk(v4k + 5));
-        assertEquals(new X86_64AddressSpace.PageTranslation(v2m, 0x600000, 2 * MB), s.walk(v2m + 5));
-        assertEquals(new X86_64AddressSpace.PageTranslation(v1g, 0x40000000L, 1L << 30), s.walk(v1g + 5));
+        assertEquals(new KernelAddressSpace.PageTranslation(v4k, 0x345000, 4096), s.walkPageTables(v4k + 5));
+        assertEquals(new KernelAddressSpace.PageTranslation(v2m, 0x600000, 2 * MB), s.walkPageTables(v2m + 5));
+        assertEquals(new KernelAddressSpace.PageTranslation(v1g, 0x40000000L, 1L << 30), s.walkPageTables(v1g + 5));
     }
 
     @Test
@@ -164,11 +165,11 @@ class X86_64AddressSpaceTest {
         // the image is mapped in the tables too, so arithmetic and walk must agree
         long sym = k.imageStart() + 0x12345;
         assertEquals(SyntheticKernel.IMAGE_PHYS + 0x12345, s.toPhysical(sym));
-        assertEquals(s.walk(sym).physicalBase() + (sym & (2 * MB - 1)), s.toPhysical(sym));
+        assertEquals(s.walkPageTables(sym).physicalBase() + (sym & (2 * MB - 1)), s.toPhysical(sym));
         // the arithmetic does not need the tables: an address in the window but never mapped
         long unmapped = START + 0x3000_0000L;
         assertEquals(unmapped - START + k.physBase(), s.toPhysical(unmapped));
-        assertThrows(UnmappedAddressException.class, () -> s.walk(unmapped));
+        assertThrows(UnmappedAddressException.class, () -> s.walkPageTables(unmapped));
         // beyond KERNEL_IMAGE_SIZE (the module area) the tables decide
         assertThrows(UnmappedAddressException.class, () -> s.toPhysical(START + (1L << 30) + 0x1000));
     }
@@ -307,9 +308,10 @@ class X86_64AddressSpaceTest {
 
     @Test
     void unmappedAddressExceptionIsAMemoryAccessException() {
-        UnmappedAddressException e = new UnmappedAddressException(0x1234, "PMD", 0x5000, 0x62, "why", null);
+        UnmappedAddressException e = new UnmappedAddressException(0x1234, "PMD", 1L << 21, 0x5000, 0x62, "why", null);
         assertInstanceOf(MemoryAccessException.class, e);
         assertEquals(0x5000, e.entryAddress());
         assertEquals(0x62, e.entry());
+        assertEquals(1L << 21, e.entrySpan());
     }
 }

@@ -1,4 +1,4 @@
-package org.vmcore4j.elf;
+package org.vmcore4j.core;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import org.vmcore4j.core.Note;
-import org.vmcore4j.core.VmcoreFormatException;
 
 /**
  * Decodes a sequence of ELF notes ({@code Elf_Nhdr} + name + descriptor) such as a PT_NOTE segment
@@ -24,13 +22,13 @@ import org.vmcore4j.core.VmcoreFormatException;
  * <p>Every size is checked against the blob before anything is copied; a defect is a
  * {@link VmcoreFormatException} naming the resource and the file offset of the faulty field.
  */
-public final class ElfNotes {
+public final class Notes {
     /** Size of {@code Elf32_Nhdr} / {@code Elf64_Nhdr} (the same 12 bytes in both classes). */
     public static final int HEADER_SIZE = 12;
     /** More notes than any machine writes (one per CPU plus a handful); a cap keeps hostile blobs cheap. */
     public static final int MAX_NOTES = 1 << 18;
 
-    private ElfNotes() {
+    private Notes() {
     }
 
     /**
@@ -92,14 +90,14 @@ public final class ElfNotes {
         return (n + 3) & ~3L;
     }
 
-    static int getInt(byte[] b, int i, ByteOrder order) {
+    public static int getInt(byte[] b, int i, ByteOrder order) {
         if (order == ByteOrder.LITTLE_ENDIAN) {
             return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
         }
         return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | (b[i + 3] & 0xff);
     }
 
-    static long getLong(byte[] b, int i, ByteOrder order) {
+    public static long getLong(byte[] b, int i, ByteOrder order) {
         long first = Integer.toUnsignedLong(getInt(b, i, order));
         long second = Integer.toUnsignedLong(getInt(b, i + 4, order));
         return order == ByteOrder.LITTLE_ENDIAN ? second << 32 | first : first << 32 | second;

@@ -1,13 +1,13 @@
-package org.vmcore4j.elf;
+package org.vmcore4j.core.arch;
 
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vmcore4j.core.Architecture;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.Note;
+import org.vmcore4j.core.Notes;
 import org.vmcore4j.core.VmcoreFormatException;
 
 /**
@@ -29,45 +29,22 @@ public final class PrStatus {
     /** Owner name of the kernel's NT_PRSTATUS notes. */
     public static final String NOTE_NAME = "CORE";
 
-    private static final List<String> X86_64 = List.of(
-            "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",
-            "rsi", "rdi", "orig_rax", "rip", "cs", "rflags", "rsp", "ss", "fs_base", "gs_base",
-            "ds", "es", "fs", "gs");
-    private static final List<String> I386 = List.of(
-            "ebx", "ecx", "edx", "esi", "edi", "ebp", "eax", "ds", "es", "fs", "gs", "orig_eax",
-            "eip", "cs", "eflags", "esp", "ss");
-    private static final List<String> AARCH64;
-
-    static {
-        List<String> a = new ArrayList<>();
-        for (int i = 0; i <= 29; i++) {
-            a.add("x" + i);
-        }
-        a.addAll(List.of("lr", "sp", "pc", "pstate"));
-        AARCH64 = List.copyOf(a);
-    }
-
     private PrStatus() {
     }
 
     /** Register names in {@code pr_reg} order; empty where the layout is not decoded. */
     public static List<String> registerNames(Architecture arch) {
-        return switch (arch) {
-            case X86_64 -> X86_64;
-            case AARCH64 -> AARCH64;
-            case X86 -> I386;
-            default -> List.of();
-        };
+        return arch.support().prStatusRegisterNames();
     }
 
     /** Offset of {@code pr_pid} in the descriptor. */
     public static int pidOffset(Architecture arch) {
-        return arch.pointerSize() == 8 ? 32 : 24;
+        return arch.support().prStatusPidOffset();
     }
 
     /** Offset of {@code pr_reg} in the descriptor. */
     public static int registersOffset(Architecture arch) {
-        return arch.pointerSize() == 8 ? 112 : 72;
+        return arch.support().prStatusRegistersOffset();
     }
 
     /**
@@ -76,7 +53,7 @@ public final class PrStatus {
      */
     public static int minimumSize(Architecture arch) {
         List<String> names = registerNames(arch);
-        return names.isEmpty() ? pidOffset(arch) + 4 : registersOffset(arch) + names.size() * arch.pointerSize();
+        return names.isEmpty() ? pidOffset(arch) + 4 : registersOffset(arch) + names.size() * arch.support().prStatusRegisterWidth();
     }
 
     /** Whether {@code note} is an NT_PRSTATUS note ({@code "CORE"}, type 1). */
@@ -100,13 +77,13 @@ public final class PrStatus {
                     "NT_PRSTATUS note of CPU " + cpu + " has " + d.length + " bytes; " + arch
                             + " needs at least " + need);
         }
-        int pid = ElfNotes.getInt(d, pidOffset(arch), order);
+        int pid = Notes.getInt(d, pidOffset(arch), order);
         Map<String, Long> regs = new LinkedHashMap<>();
         List<String> names = registerNames(arch);
-        int width = arch.pointerSize();
+        int width = arch.support().prStatusRegisterWidth();
         int at = registersOffset(arch);
         for (String name : names) {
-            long v = width == 8 ? ElfNotes.getLong(d, at, order) : Integer.toUnsignedLong(ElfNotes.getInt(d, at, order));
+            long v = width == 8 ? Notes.getLong(d, at, order) : Integer.toUnsignedLong(Notes.getInt(d, at, order));
             regs.put(name, v);
             at += width;
         }

@@ -1,0 +1,109 @@
+package org.vmcore4j.core.arch;
+
+import java.io.IOException;
+import java.util.List;
+import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.UnsupportedDumpException;
+import org.vmcore4j.core.VirtualMapping;
+import org.vmcore4j.core.VmcoreInfo;
+
+/**
+ * What vmcore4j knows of one architecture beyond its identity: how to build the kernel's address
+ * space, where the kernel's text and direct map sit, the SPARSEMEM defaults for kernels that do not
+ * export them, and the NT_PRSTATUS register layout. One implementation per architecture, reached
+ * through {@link Architecture#support()}; every architecture constant of the project lives behind
+ * this interface, in this package.
+ *
+ * <p>Kernel versions are passed as {@link #kernelVersion(int, int, int)} encodes them, which is
+ * makedumpfile's KERNEL_VERSION. Implementations are stateless and thread-safe.
+ */
+public interface ArchitectureSupport {
+
+    /** The value {@code NUMBER(...)} look-ups use for "not known": no default is built in. */
+    long UNKNOWN = Long.MIN_VALUE;
+
+    /** makedumpfile's KERNEL_VERSION(major, minor, release). */
+    static long kernelVersion(int major, int minor, int release) {
+        return ((long) major << 24) | ((long) minor << 16) | release;
+    }
+
+    Architecture architecture();
+
+    /**
+     * The crashed kernel's virtual address space, from VMCOREINFO, the dump's physical memory and
+     * the virtual mappings its headers state.
+     *
+     * @throws org.vmcore4j.core.VmcoreFormatException naming the VMCOREINFO keys that are missing or wrong
+     * @throws UnsupportedDumpException                 where this architecture's translation is not implemented
+     */
+    KernelAddressSpace kernelAddressSpace(PhysicalMemory memory, VmcoreInfo info, List<VirtualMapping> mappings)
+            throws IOException;
+
+    /**
+     * The physical address the kernel was loaded at beyond its link address (x86_64's
+     * {@code phys_base}), as a collector records it in a kdump header: from VMCOREINFO where the
+     * kernel exports it, else derived from the mappings stated for the kernel text; 0 where the
+     * architecture has no such notion.
+     */
+    long physBase(VmcoreInfo info, List<VirtualMapping> statedMappings);
+
+    /**
+     * The kernel-text mapping a kdump-compressed header implies with its {@code phys_base} (the
+     * format states no mappings of its own); empty where the architecture has none.
+     */
+    List<VirtualMapping> kernelTextMapping(long physBase);
+
+    /**
+     * The lowest kernel virtual address of the direct map (makedumpfile's is_kvaddr boundary), from
+     * the mappings stated in the dump's headers, else the kernel generation's default.
+     *
+     * @param fiveLevel whether VMCOREINFO says five-level paging is on
+     */
+    long directMapBase(long kernelVersion, List<VirtualMapping> statedMappings, boolean fiveLevel);
+
+    /**
+     * SPARSEMEM's SECTION_SIZE_BITS for kernels that do not export {@code NUMBER(SECTION_SIZE_BITS)},
+     * or {@link #UNKNOWN}.
+     */
+    long defaultSectionSizeBits(long kernelVersion);
+
+    /**
+     * MAX_PHYSMEM_BITS for kernels that do not export {@code NUMBER(MAX_PHYSMEM_BITS)}, or
+     * {@link #UNKNOWN}.
+     */
+    long defaultMaxPhysmemBits(long kernelVersion, boolean fiveLevel);
+
+    /**
+     * The names of the registers in an NT_PRSTATUS note's {@code pr_reg}, in order, as
+     * libkdumpfile names its {@code cpu.N.reg.*} attributes; empty where this architecture's
+     * layout is not decoded.
+     */
+    List<String> prStatusRegisterNames();
+
+    /** Offset of {@code pr_pid} in an NT_PRSTATUS descriptor. */
+    default int prStatusPidOffset() {
+        return architecture().pointerSize() == 8 ? 32 : 24;
+    }
+
+    /** Offset of {@code pr_reg} in an NT_PRSTATUS descriptor. */
+    default int prStatusRegistersOffset() {
+        return architecture().pointerSize() == 8 ? 112 : 72;
+    }
+
+    /** Width in bytes of one register in {@code pr_reg}. */
+    default int prStatusRegisterWidth() {
+        return architecture().pointerSize();
+    }
+
+    /** The high bits above which an address belongs to the kernel on a machine without a known layout. */
+    static long kernelHalf(Architecture arch) {
+        return arch.pointerSize() == 8 ? Long.MIN_VALUE : 0x80000000L;
+    }
+
+    /** A statement that this operation is not implemented for {@code arch}. */
+    static UnsupportedDumpException unsupported(String resource, Architecture arch, String what) {
+        return new UnsupportedDumpException(resource, UnsupportedDumpException.Kind.ARCHITECTURE,
+                what + " is not implemented for " + arch.displayName() + " dumps");
+    }
+}
