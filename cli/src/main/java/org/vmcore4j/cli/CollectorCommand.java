@@ -542,7 +542,7 @@ final class CollectorCommand implements Callable<Integer> {
                 console.error("The splitblock size must be align to page_size.\n");
                 return finish(console, Main.FAILED);
             }
-            int inputLevel = dump instanceof KdumpVmcore k ? k.dumpLevel() : 0;
+            int inputLevel = dump.dumpLevel();
             for (int attempt = 0; attempt < dumpLevels.size(); attempt++) {
                 int level = dumpLevels.get(attempt);
                 if ((level | inputLevel) != level) {

@@ -14,7 +14,7 @@ import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.Notes;
-import org.vmcore4j.kdump.KdumpVmcore;
+import org.vmcore4j.core.HeaderFacts;
 
 /**
  * What a kdump-compressed header says about the crashed machine, found the way makedumpfile finds
@@ -55,9 +55,10 @@ final class DumpFacts {
             }
         } catch (IOException | RuntimeException e) {
             listener.warning("cannot read the kernel's utsname from memory (" + e.getMessage()
-                    + "); the header's utsname is " + (dump instanceof KdumpVmcore ? "copied from the input" : "empty"));
+                    + "); the header's utsname is " + (dump.headerFacts().isPresent() ? "copied from the input" : "empty"));
         }
-        if (!(dump instanceof KdumpVmcore) && dump.cpus().isEmpty()) {
+        Optional<HeaderFacts> recorded = dump.headerFacts();
+        if (recorded.isEmpty() && dump.cpus().isEmpty()) {
             // makedumpfile leaves the utsname zero here; then nothing in a kdump file names the
             // architecture (readers fall back on the size of the CPU notes, and there are none), so
             // vmcore4j writes utsname.machine: the one byte-level difference, for input without
@@ -66,15 +67,7 @@ final class DumpFacts {
             System.arraycopy(machine, 0, out, 4 * 65, Math.min(machine.length, 64));
             return out;
         }
-        if (dump instanceof KdumpVmcore k) {
-            var u = k.header().utsname();
-            String[] fields = {u.sysname(), u.nodename(), u.release(), u.version(), u.machine(), u.domainname()};
-            for (int i = 0; i < fields.length; i++) {
-                byte[] f = fields[i].getBytes(StandardCharsets.ISO_8859_1);
-                System.arraycopy(f, 0, out, i * 65, Math.min(f.length, 64));
-            }
-        }
-        return out;
+        return recorded.map(r -> r.utsname().toBytes()).orElse(out);
     }
 
     /** {@code tv_sec}: VMCOREINFO's CRASHTIME, else a kdump input's timestamp, else 0. */
@@ -83,7 +76,7 @@ final class DumpFacts {
         if (t.isPresent()) {
             return t.getAsLong();
         }
-        return dump instanceof KdumpVmcore k ? k.header().timestampSeconds() : 0;
+        return dump.headerFacts().map(HeaderFacts::crashTimeSeconds).orElse(0L);
     }
 
     /**
@@ -91,8 +84,9 @@ final class DumpFacts {
      * from the PT_LOAD mapping the kernel text (makedumpfile's get_phys_base_x86_64); 0 elsewhere.
      */
     static long physBase(Vmcore dump) {
-        if (dump instanceof KdumpVmcore k) {
-            return k.physBase();
+        Optional<HeaderFacts> recorded = dump.headerFacts();
+        if (recorded.isPresent()) {
+            return recorded.get().physBase();
         }
         return dump.architecture().support().physBase(dump.vmcoreInfo().orElse(null), dump.statedMappings());
     }

@@ -13,6 +13,7 @@ import java.util.Objects;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.Note;
+import org.vmcore4j.core.Notes;
 import org.vmcore4j.core.PageStatus;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
@@ -20,6 +21,7 @@ import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.elf.ElfDumpWriter;
+import java.util.Optional;
 import org.vmcore4j.elf.ElfFile;
 import org.vmcore4j.elf.ElfVmcore;
 import org.vmcore4j.elf.NoteSegment;
@@ -109,8 +111,9 @@ public final class ElfCollector {
             RandomAccessSource file, PhysicalMemory memory) {
 
         static Input of(Vmcore dump) throws IOException {
-            if (dump instanceof ElfVmcore elfDump) {
-                return ofElf(elfDump);
+            Optional<ElfFile> elf = ElfVmcore.elfOf(dump);
+            if (elf.isPresent()) {
+                return ofElf(elf.get(), dump.physicalMemory());
             }
             PhysicalMemory memory = dump.physicalMemory();
             List<PhysicalRange> ranges = memory.ranges();
@@ -124,15 +127,14 @@ public final class ElfCollector {
                         r.size(), 0, -1));
             }
             ByteOrder order = dump.byteOrder();
-            byte[] notes = encodeNotes(dump.notes(), order);
+            byte[] notes = Notes.encode(dump.notes(), order);
             ElfDumpWriter.Phdr note = new ElfDumpWriter.Phdr(ProgramHeader.PT_NOTE, 0, 0, 0, 0, notes.length,
                     notes.length, 0);
             byte[] header = ElfDumpWriter.newFileHeader(true, order, dump.architecture().elfMachine());
             return new Input(header, note, notes, loads, 0, null, memory);
         }
 
-        private static Input ofElf(ElfVmcore dump) throws IOException {
-            ElfFile elf = dump.elf();
+        private static Input ofElf(ElfFile elf, PhysicalMemory memory) throws IOException {
             byte[] header = ElfDumpWriter.fileHeaderOf(elf);
             // write_elf_header copies the first PT_NOTE only, header and bytes.
             ElfDumpWriter.Phdr note;
@@ -157,31 +159,11 @@ public final class ElfCollector {
                 }
                 loads.add(new Load(ph.flags(), ph.vaddr(), ph.paddr(), ph.memsz(), ph.align(), ph.offset()));
             }
-            return new Input(header, note, notes, loads, skipped, elf.source(), dump.physicalMemory());
+            return new Input(header, note, notes, loads, skipped, elf.source(), memory);
         }
     }
 
-    /** ELF notes ({@code Elf32_Nhdr}/{@code Elf64_Nhdr} are both three 32-bit words), name and descriptor padded to 4. */
-    static byte[] encodeNotes(List<Note> notes, ByteOrder order) {
-        int size = 0;
-        for (Note n : notes) {
-            size += 12 + pad4(n.name().getBytes(StandardCharsets.UTF_8).length + 1) + pad4(n.descriptor().length);
-        }
-        ByteBuffer b = ByteBuffer.allocate(size).order(order);
-        for (Note n : notes) {
-            byte[] name = n.name().getBytes(StandardCharsets.UTF_8);
-            b.putInt(name.length + 1).putInt(n.descriptor().length).putInt(n.type());
-            b.put(name);
-            b.position(b.position() + pad4(name.length + 1) - name.length);
-            b.put(n.descriptor());
-            b.position(b.position() + pad4(n.descriptor().length) - n.descriptor().length);
-        }
-        return b.array();
-    }
 
-    private static int pad4(int n) {
-        return (n + 3) & ~3;
-    }
 
     // ------------------------------------------------------------------ pass 1: the segments
 

@@ -215,7 +215,7 @@ public final class KdumpCollector {
                 written = f.scan(dump, writeCycle);
             }
             pipeline.drain();
-            byte[] eraseinfo = dump instanceof KdumpVmcore k ? k.eraseInfo().orElse(new byte[0]) : new byte[0];
+            byte[] eraseinfo = dump.eraseInfo().orElse(new byte[0]);
             for (KdumpWriter w : writers) {
                 try {
                     w.finish(eraseinfo);

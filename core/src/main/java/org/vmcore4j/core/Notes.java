@@ -86,6 +86,28 @@ public final class Notes {
         return notes;
     }
 
+    /**
+     * Encodes {@code notes} in the standard layout (12-byte header, name and descriptor each padded
+     * to 4 bytes) in {@code order}: what a writer stores as a PT_NOTE segment.
+     */
+    public static byte[] encode(List<Note> notes, ByteOrder order) {
+        long total = 0;
+        for (Note n : notes) {
+            total += HEADER_SIZE + align4(n.name().length() + 1) + align4(n.descriptor().length);
+        }
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("notes of " + total + " bytes do not fit one array");
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) total).order(order);
+        for (Note n : notes) {
+            byte[] name = n.name().getBytes(StandardCharsets.ISO_8859_1);
+            b.putInt(name.length + 1).putInt(n.descriptor().length).putInt(n.type());
+            b.put(name).position(b.position() + (int) align4(name.length + 1) - name.length);
+            b.put(n.descriptor()).position(b.position() + (int) align4(n.descriptor().length) - n.descriptor().length);
+        }
+        return b.array();
+    }
+
     private static long align4(long n) {
         return (n + 3) & ~3L;
     }

@@ -1,6 +1,5 @@
 package org.vmcore4j.core;
 
-import org.vmcore4j.core.arch.Architecture;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -9,39 +8,79 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import org.vmcore4j.core.arch.Architecture;
 
 /**
  * An opened crash dump, whatever its format: notes, CPUs, VMCOREINFO, physical memory and the
- * kernel's virtual address space. Open with {@link #open(Path)}; close to release the file.
- * The parts are immutable or thread-safe for reads.
+ * kernel's virtual address space. Open with {@link #open(Path, OpenOptions)};
+ * close to release the file. The parts are immutable or thread-safe for reads.
  */
 public interface Vmcore extends Closeable {
 
-    /** Opens {@code file}, detecting its format among the installed {@link VmcoreFormat}s. */
+    /** Opens {@code file} with {@link OpenOptions#defaults()}. */
     static Vmcore open(Path file) throws IOException {
-        RandomAccessSource source = RandomAccessSource.open(file);
+        return open(file, OpenOptions.defaults());
+    }
+
+    /**
+     * Opens {@code file}, detecting its format among the installed {@link VmcoreFormat}s, read as
+     * {@code options} say and with the architecture or VMCOREINFO they supply.
+     */
+    static Vmcore open(Path file, OpenOptions options) throws IOException {
+        return open(List.of(file), options);
+    }
+
+    /**
+     * Opens the parts of one dump: a single file, or every file of a split set in any order (each
+     * may be flattened).
+     */
+    static Vmcore open(List<Path> parts, OpenOptions options) throws IOException {
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("no dump file given");
+        }
+        List<RandomAccessSource> sources = new ArrayList<>();
         try {
-            return open(source);
+            for (Path p : parts) {
+                sources.add(Sources.open(p, options.readMode()));
+            }
+            return openParts(sources, options);
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                source.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
+            for (RandomAccessSource s : sources) {
+                try {
+                    s.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
             }
             throw e;
         }
     }
 
-    /** Opens a source; on success the dump owns it. */
+    /** Opens a source with {@link OpenOptions#defaults()}; on success the dump owns it. */
     static Vmcore open(RandomAccessSource source) throws IOException {
+        return open(source, OpenOptions.defaults());
+    }
+
+    /** Opens a source; on success the dump owns it, on failure the caller still does. */
+    static Vmcore open(RandomAccessSource source, OpenOptions options) throws IOException {
+        return openParts(List.of(source), options);
+    }
+
+    /**
+     * Opens the sources of one dump (one, or the parts of a split set); on success the dump owns
+     * them, on failure the caller still does.
+     */
+    static Vmcore openParts(List<RandomAccessSource> parts, OpenOptions options) throws IOException {
+        RandomAccessSource first = parts.get(0);
         List<String> tried = new ArrayList<>();
         for (VmcoreFormat format : ServiceLoader.load(VmcoreFormat.class, Vmcore.class.getClassLoader())) {
-            if (format.probe(source)) {
-                return format.open(source);
+            if (format.probe(first)) {
+                Vmcore dump = format.openParts(parts, options);
+                return options.overridesDump() ? new OverriddenVmcore(dump, options) : dump;
             }
             tried.add(format.name());
         }
-        throw new VmcoreFormatException(source.description(), 0,
+        throw new VmcoreFormatException(first.description(), 0,
                 "not a crash dump of any known format (tried: " + String.join(", ", tried) + ")");
     }
 
@@ -67,22 +106,37 @@ public interface Vmcore extends Closeable {
      * standard ELF note layout (4-byte aligned name and descriptor) in the dump's byte order.
      */
     default byte[] noteSection() {
-        int total = 0;
-        for (Note n : notes()) {
-            total += 12 + align4(n.name().length() + 1) + align4(n.descriptor().length);
-        }
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(total).order(byteOrder());
-        for (Note n : notes()) {
-            byte[] name = n.name().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-            b.putInt(name.length + 1).putInt(n.descriptor().length).putInt(n.type());
-            b.put(name).position(b.position() + align4(name.length + 1) - name.length);
-            b.put(n.descriptor()).position(b.position() + align4(n.descriptor().length) - n.descriptor().length);
-        }
-        return b.array();
+        return Notes.encode(notes(), byteOrder());
     }
 
-    private static int align4(int n) {
-        return (n + 3) & ~3;
+    /**
+     * The makedumpfile dump level that already filtered this dump (a kdump-compressed file's header
+     * states it); 0 where nothing was left out, as for /proc/vmcore.
+     */
+    default int dumpLevel() {
+        return 0;
+    }
+
+    /** The eraseinfo text ({@code erase <symbol> size <n>} lines) the dump carries, if any. */
+    default Optional<byte[]> eraseInfo() throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the dump's memory is laid out by ELF PT_LOAD segments, each a run of physical memory
+     * with its virtual address, as /proc/vmcore is; such a dump holds every page of its ranges.
+     * False for a kdump-compressed dump, whose memory follows bitmaps.
+     */
+    default boolean describesMemoryWithLoadSegments() {
+        return false;
+    }
+
+    /**
+     * What the dump's own header states about the crashed kernel (a kdump-compressed file records
+     * utsname, crash time and phys_base); empty for formats without such a header.
+     */
+    default Optional<HeaderFacts> headerFacts() {
+        return Optional.empty();
     }
 
     /** One entry per NT_PRSTATUS note, in note order. */

@@ -2,6 +2,7 @@ package org.vmcore4j.elf;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormat;
@@ -29,7 +30,7 @@ public final class ElfFormat implements VmcoreFormat {
     }
 
     @Override
-    public Vmcore open(RandomAccessSource source) throws IOException {
-        return ElfVmcore.open(source);
+    public Vmcore open(RandomAccessSource source, OpenOptions options) throws IOException {
+        return ElfVmcore.open(source, options.architecture());
     }
 }

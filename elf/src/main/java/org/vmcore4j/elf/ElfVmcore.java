@@ -83,14 +83,23 @@ public final class ElfVmcore implements Vmcore {
      * @throws VmcoreFormatException if the file is not an ELF core of a known architecture, or is damaged
      */
     public static ElfVmcore open(RandomAccessSource source) throws IOException {
+        return open(source, Optional.empty());
+    }
+
+    /**
+     * As {@link #open(RandomAccessSource)}; {@code stated} is the architecture to use where
+     * {@code e_machine} names none vmcore4j knows.
+     */
+    public static ElfVmcore open(RandomAccessSource source, Optional<Architecture> stated) throws IOException {
         String res = source.description();
         ElfFile elf = ElfFile.read(source);
         ElfHeader h = elf.header();
         if (h.type() != ElfHeader.ET_CORE) {
             throw new VmcoreFormatException(res, 16, "ELF type " + h.type() + " is not a core file (ET_CORE = 4)");
         }
-        Architecture arch = Architecture.fromElfMachine(h.machine()).orElseThrow(() -> new VmcoreFormatException(
-                res, 18, "ELF machine " + h.machine() + " is not an architecture vmcore4j knows"));
+        Architecture arch = Architecture.fromElfMachine(h.machine()).or(() -> stated).orElseThrow(
+                () -> new VmcoreFormatException(res, 18, "ELF machine " + h.machine()
+                        + " is not an architecture vmcore4j knows"));
         Optional<VmcoreInfo> info = Optional.empty();
         Optional<Note> infoNote = elf.vmcoreInfoNote();
         if (infoNote.isPresent()) {
@@ -126,6 +135,20 @@ public final class ElfVmcore implements Vmcore {
     /** The parsed ELF headers and notes. */
     public ElfFile elf() {
         return elf;
+    }
+
+    /**
+     * The ELF headers of {@code dump} where it is an ELF core opened by this module, for writers
+     * that copy them (makedumpfile's {@code -E} keeps the input's file header and PT_NOTE).
+     */
+    public static Optional<ElfFile> elfOf(Vmcore dump) {
+        return dump instanceof ElfVmcore e ? Optional.of(e.elf) : Optional.empty();
+    }
+
+    /** True: the PT_LOADs lay the memory out. */
+    @Override
+    public boolean describesMemoryWithLoadSegments() {
+        return true;
     }
 
     @Override

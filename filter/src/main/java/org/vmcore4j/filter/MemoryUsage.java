@@ -62,7 +62,7 @@ public record MemoryUsage(int pageSize, long totalPages, long zeroPages, long ca
      */
     public static MemoryUsage of(Vmcore dump, ScanListener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
-        if (!PageFilter.ELF_FORMAT.equals(dump.formatName())) {
+        if (!dump.describesMemoryWithLoadSegments()) {
             throw new IllegalArgumentException(dump.description() + " is not an ELF dump but " + dump.formatName()
                     + ", which may lack the pages a filtering left out; memory usage is read from /proc/kcore, "
                     + "/proc/vmcore or an ELF copy of it");

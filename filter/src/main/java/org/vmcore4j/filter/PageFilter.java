@@ -41,12 +41,6 @@ public final class PageFilter {
     /** Largest accepted cycle buffer: 2^30 frames (4 TiB of 4 KiB pages) per cycle. */
     public static final long MAX_CYCLE_BUFFER_BYTES = 128L << 20;
 
-    /**
-     * The format name ({@link Vmcore#formatName()}) of ELF vmcores, whose PT_LOADs makedumpfile counts
-     * one by one; any other input is filtered again from its own RAM bitmap.
-     */
-    static final String ELF_FORMAT = "elf";
-
     private final DumpLevel level;
     private final long cycleBufferBytes;
     private final ZeroPageHandling zeroPages;
@@ -221,7 +215,7 @@ public final class PageFilter {
         }
         long pfnCyclic = pfnCyclic(memory.endPfn());
         Scanner scanner = new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
-                Segments.of(memory, dump.statedMappings(), ELF_FORMAT.equals(dump.formatName())), walker, maxMapnr,
+                Segments.of(memory, dump.statedMappings(), dump.describesMemoryWithLoadSegments()), walker, maxMapnr,
                 pfnCyclic, buddy);
         boolean singlePass = singlePass(memory.endPfn());
         scanner.singleCycle(singlePass);

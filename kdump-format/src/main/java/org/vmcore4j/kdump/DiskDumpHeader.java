@@ -1,5 +1,6 @@
 package org.vmcore4j.kdump;
 
+import org.vmcore4j.core.Utsname;
 import org.vmcore4j.kdump.codec.Compression;
 
 /**
@@ -52,11 +53,6 @@ public record DiskDumpHeader(
     public static final int STATUS_INCOMPLETE = 0x8;
     /** {@code DUMP_DH_EXCLUDED_VMEMMAP}: {@code -e} left out unused vmemmap pages. */
     public static final int STATUS_EXCLUDED_VMEMMAP = 0x10;
-
-    /** The crashed kernel's {@code struct new_utsname}: six NUL-padded 65-byte strings. */
-    public record Utsname(String sysname, String nodename, String release, String version, String machine,
-            String domainname) {
-    }
 
     /** Whether {@code signature} is one this reader takes: makedumpfile's, diskdump's or vmcore4j's LZ4 one. */
     public static boolean isSignature(String signature) {

@@ -1,6 +1,9 @@
 package org.vmcore4j.kdump;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormat;
@@ -27,13 +30,24 @@ public final class FlattenedFormat implements VmcoreFormat {
     }
 
     @Override
-    public Vmcore open(RandomAccessSource source) throws IOException {
-        // the flattened source owns `source` once built; a failure before that leaves it to the caller
-        FlattenedSource flat = FlattenedSource.open(source);
-        if (FlattenedSource.isFlattened(flat)) {
-            // makedumpfile never nests them; refusing keeps a crafted chain from recursing without bound
-            throw new VmcoreFormatException(flat.description(), 0, "a flattened stream inside a flattened stream");
+    public Vmcore open(RandomAccessSource source, OpenOptions options) throws IOException {
+        return openParts(List.of(source), options);
+    }
+
+    /** Each part read through its own {@link FlattenedSource}, then opened by the format it holds. */
+    @Override
+    public Vmcore openParts(List<RandomAccessSource> sources, OpenOptions options) throws IOException {
+        // a flattened source holds only its index beside the part it reads, so on failure the
+        // caller's closing of the parts releases everything
+        List<RandomAccessSource> rearranged = new ArrayList<>();
+        for (RandomAccessSource s : sources) {
+            FlattenedSource flat = FlattenedSource.open(s);
+            if (FlattenedSource.isFlattened(flat)) {
+                // makedumpfile never nests them; refusing keeps a crafted chain from recursing without bound
+                throw new VmcoreFormatException(flat.description(), 0, "a flattened stream inside a flattened stream");
+            }
+            rearranged.add(flat);
         }
-        return Vmcore.open(flat);
+        return Vmcore.openParts(rearranged, options);
     }
 }

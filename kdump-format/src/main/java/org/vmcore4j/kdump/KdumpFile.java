@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.Utsname;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.Notes;
@@ -278,7 +279,7 @@ public final class KdumpFile implements Closeable {
         long usec = l.is64() ? h.getLong(ts + 8) : h.getInt(ts + 4);
         int st = l.offStatus();
         return new DiskDumpHeader(signature, h.getInt(HeaderLayout.OFF_VERSION),
-                new DiskDumpHeader.Utsname(uts[0], uts[1], uts[2], uts[3], uts[4], uts[5]), sec, usec,
+                new Utsname(uts[0], uts[1], uts[2], uts[3], uts[4], uts[5]), sec, usec,
                 h.getInt(st), h.getInt(st + 4), h.getInt(st + 8), u32(h, st + 12), u32(h, st + 16),
                 u32(h, st + 20), u32(h, st + 24), u32(h, st + 28), u32(h, st + 32), h.getInt(st + 36));
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormat;
@@ -31,20 +32,23 @@ public final class KdumpFormat implements VmcoreFormat {
     }
 
     @Override
-    public Vmcore open(RandomAccessSource source) throws IOException {
-        return KdumpVmcore.open(source);
+    public Vmcore open(RandomAccessSource source, OpenOptions options) throws IOException {
+        return openParts(List.of(source), options);
     }
 
     /**
-     * Opens the parts of a split set, in any order, as one dump; on success the dump owns the
-     * sources, on failure the caller still does. The shape a multi-file {@code Vmcore.open} could call.
+     * Opens the parts of a split set, in any order, as one dump; each may also be flattened. On
+     * success the dump owns the sources, on failure the caller still does.
      */
-    public Vmcore openSet(List<RandomAccessSource> sources) throws IOException {
+    @Override
+    public Vmcore openParts(List<RandomAccessSource> sources, OpenOptions options) throws IOException {
         List<KdumpFile> parts = new ArrayList<>();
         for (RandomAccessSource s : sources) {
-            parts.add(KdumpFile.open(s));
+            // a flattened part is read through its own FlattenedSource, which then owns the part
+            parts.add(KdumpFile.open(FlattenedSource.isFlattened(s) ? FlattenedSource.open(s) : s));
         }
-        return KdumpVmcore.ofParts(parts, sources.get(0).description()
-                + (sources.size() > 1 ? " (+" + (sources.size() - 1) + " split parts)" : ""));
+        String description = sources.size() == 1 ? sources.get(0).description()
+                : "split set " + sources.get(0).description() + " (+" + (sources.size() - 1) + ")";
+        return KdumpVmcore.ofParts(parts, description, options.architecture());
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.CpuState;
+import org.vmcore4j.core.HeaderFacts;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.PhysicalMemory;
@@ -52,13 +53,14 @@ public final class KdumpVmcore implements Vmcore {
     private final KdumpPhysicalMemory memory;
     private volatile KernelAddressSpace kernelAddressSpace;
 
-    private KdumpVmcore(List<KdumpFile> parts, String description) throws IOException {
+    private KdumpVmcore(List<KdumpFile> parts, String description, Optional<Architecture> stated) throws IOException {
         this.parts = List.copyOf(parts);
         this.first = parts.get(0);
         this.description = description;
-        this.architecture = first.architecture().orElseThrow(() -> first.error(HeaderLayout.OFF_UTSNAME,
+        Optional<Architecture> named = stated.isPresent() ? stated : first.architecture();
+        this.architecture = named.orElseThrow(() -> first.error(HeaderLayout.OFF_UTSNAME,
                 "cannot tell the architecture: utsname.machine is '" + first.header().utsname().machine()
-                        + "' and no NT_PRSTATUS note has a known size"));
+                        + "' and no NT_PRSTATUS note has a known size (give it with OpenOptions.withArchitecture)"));
         this.cpus = PrStatus.decodeAll(architecture, first.byteOrder(), first.notes(), first.description());
         this.memory = new KdumpPhysicalMemory(this.parts);
     }
@@ -120,6 +122,15 @@ public final class KdumpVmcore implements Vmcore {
      * order); on success the dump owns them.
      */
     public static KdumpVmcore ofParts(List<KdumpFile> files, String description) throws IOException {
+        return ofParts(files, description, Optional.empty());
+    }
+
+    /**
+     * As {@link #ofParts(List, String)}, with the architecture the caller states (used instead of
+     * the header's utsname and the size of the CPU notes).
+     */
+    static KdumpVmcore ofParts(List<KdumpFile> files, String description, Optional<Architecture> architecture)
+            throws IOException {
         List<KdumpFile> parts = new ArrayList<>(files);
         // empty parts (start == end) sort before the part that shares their start
         parts.sort(Comparator.comparingLong(KdumpFile::startPfn).thenComparingLong(KdumpFile::endPfn));
@@ -150,7 +161,7 @@ public final class KdumpVmcore implements Vmcore {
             throw new VmcoreFormatException(last.description(), -1, "the split set lacks PFNs [" + expect + ", "
                     + a.maxMapnr() + ") (a part is missing)");
         }
-        return new KdumpVmcore(parts, description);
+        return new KdumpVmcore(parts, description, architecture);
     }
 
     /** The file(s) of the dump, sorted by the first PFN each holds: one, or the parts of a split set. */
@@ -169,6 +180,7 @@ public final class KdumpVmcore implements Vmcore {
     }
 
     /** The dump level the writer applied, from the sub-header. */
+    @Override
     public int dumpLevel() {
         return first.subHeader().dumpLevel();
     }
@@ -176,6 +188,12 @@ public final class KdumpVmcore implements Vmcore {
     /** {@code phys_base} from the sub-header. */
     public long physBase() {
         return first.subHeader().physBase();
+    }
+
+    /** The header's utsname and timestamp and the sub-header's phys_base. */
+    @Override
+    public Optional<HeaderFacts> headerFacts() {
+        return Optional.of(new HeaderFacts(header().utsname(), header().timestampSeconds(), physBase()));
     }
 
     /** The memory (1st) bitmap, for the whole machine. */
@@ -194,6 +212,7 @@ public final class KdumpVmcore implements Vmcore {
     }
 
     /** The eraseinfo text of the first file that has one. */
+    @Override
     public Optional<byte[]> eraseInfo() throws IOException {
         for (KdumpFile f : parts) {
             Optional<byte[]> e = f.eraseInfo();

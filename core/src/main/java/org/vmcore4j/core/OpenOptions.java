@@ -1,0 +1,87 @@
+package org.vmcore4j.core;
+
+import java.util.Objects;
+import java.util.Optional;
+import org.vmcore4j.core.arch.Architecture;
+
+/**
+ * What a caller says about a dump before it is opened, as libkdumpfile's attributes set before
+ * {@code kdump_open}: the architecture and the VMCOREINFO text where the dump lacks them or states
+ * them wrongly, and how the file is read. Immutable; start from {@link #defaults()}.
+ */
+public final class OpenOptions {
+    /** How a dump file is read. */
+    public enum ReadMode {
+        /**
+         * The whole file mapped (in windows of at most 1 GiB), falling back to positional reads
+         * where a file cannot be mapped: fastest for random access, but every page read stays in
+         * the resident set until the dump is closed.
+         */
+        MAPPED,
+        /**
+         * One small mapped window per reading thread, unmapped as the thread moves on, as
+         * makedumpfile maps /proc/vmcore: a dump read once from end to end costs little memory.
+         */
+        WINDOWED,
+        /** Positional reads ({@code pread}) into the caller's buffers; no mapping at all. */
+        PREAD
+    }
+
+    private static final OpenOptions DEFAULTS = new OpenOptions(null, null, ReadMode.MAPPED);
+
+    private final Architecture architecture;
+    private final String vmcoreInfo;
+    private final ReadMode readMode;
+
+    private OpenOptions(Architecture architecture, String vmcoreInfo, ReadMode readMode) {
+        this.architecture = architecture;
+        this.vmcoreInfo = vmcoreInfo;
+        this.readMode = readMode;
+    }
+
+    /** Detect everything from the dump; map the file whole. */
+    public static OpenOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /** The crashed machine's architecture, used instead of what the dump's headers say. */
+    public OpenOptions withArchitecture(Architecture architecture) {
+        return new OpenOptions(Objects.requireNonNull(architecture, "architecture"), vmcoreInfo, readMode);
+    }
+
+    /**
+     * VMCOREINFO text ({@code KEY=value} lines, as {@code /sys/kernel/vmcoreinfo}'s note holds
+     * them or {@code makedumpfile -g} writes them), used instead of the dump's own note: for dumps
+     * that lack it or whose note is damaged.
+     */
+    public OpenOptions withVmcoreInfo(String text) {
+        return new OpenOptions(architecture, Objects.requireNonNull(text, "text"), readMode);
+    }
+
+    public OpenOptions withReadMode(ReadMode readMode) {
+        return new OpenOptions(architecture, vmcoreInfo, Objects.requireNonNull(readMode, "readMode"));
+    }
+
+    public Optional<Architecture> architecture() {
+        return Optional.ofNullable(architecture);
+    }
+
+    public Optional<String> vmcoreInfo() {
+        return Optional.ofNullable(vmcoreInfo);
+    }
+
+    public ReadMode readMode() {
+        return readMode;
+    }
+
+    /** Whether the dump as opened differs from what its own headers say. */
+    boolean overridesDump() {
+        return architecture != null || vmcoreInfo != null;
+    }
+
+    @Override
+    public String toString() {
+        return "OpenOptions[architecture=" + architecture + ", vmcoreInfo="
+                + (vmcoreInfo == null ? "from the dump" : vmcoreInfo.length() + " chars") + ", readMode=" + readMode + "]";
+    }
+}
