@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.Vmcore;
-import org.vmcore4j.elf.ElfHeader;
+import org.vmcore4j.elf.internal.ElfHeader;
 import org.vmcore4j.elf.ElfVmcore;
 import org.vmcore4j.elf.ProgramHeader;
 import org.vmcore4j.testdata.Corpus;

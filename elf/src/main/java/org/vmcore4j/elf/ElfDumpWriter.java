@@ -1,5 +1,7 @@
 package org.vmcore4j.elf;
 
+import org.vmcore4j.elf.internal.ElfHeader;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,7 @@
 package org.vmcore4j.elf;
 
+import org.vmcore4j.elf.internal.ElfHeader;
+
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -56,7 +58,7 @@ public final class ElfFile {
     }
 
     /** Whether {@code source} starts with the ELF magic, a valid class and data encoding. Never throws for short sources. */
-    static boolean hasElfIdent(RandomAccessSource source) throws IOException {
+    public static boolean hasElfIdent(RandomAccessSource source) throws IOException {
         if (source.size() < ElfHeader.EI_NIDENT) {
             return false;
         }

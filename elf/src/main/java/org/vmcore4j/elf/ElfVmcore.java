@@ -1,5 +1,9 @@
 package org.vmcore4j.elf;
 
+import org.vmcore4j.elf.internal.ElfFormat;
+
+import org.vmcore4j.elf.internal.ElfHeader;
+
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

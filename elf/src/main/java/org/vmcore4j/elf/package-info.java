@@ -8,3 +8,5 @@
  * blobs for any format that carries the kernel's notes.
  */
 package org.vmcore4j.elf;
+
+import org.vmcore4j.elf.internal.ElfFormat;

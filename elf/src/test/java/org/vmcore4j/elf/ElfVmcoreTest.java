@@ -1,5 +1,9 @@
 package org.vmcore4j.elf;
 
+import org.vmcore4j.elf.internal.ElfFormat;
+
+import org.vmcore4j.elf.internal.ElfHeader;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

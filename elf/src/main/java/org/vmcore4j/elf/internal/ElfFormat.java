@@ -1,4 +1,8 @@
-package org.vmcore4j.elf;
+package org.vmcore4j.elf.internal;
+
+import org.vmcore4j.elf.ElfVmcore;
+
+import org.vmcore4j.elf.ElfFile;
 
 import java.io.IOException;
 import java.nio.ByteOrder;

@@ -1,4 +1,4 @@
-package org.vmcore4j.elf;
+package org.vmcore4j.elf.internal;
 
 import java.nio.ByteOrder;
 
@@ -73,7 +73,7 @@ public record ElfHeader(int elfClass, ByteOrder byteOrder, int identVersion, int
     }
 
     /** Byte offset of {@code e_phoff} in the file header, for error messages and writers. */
-    int phoffFieldOffset() {
+    public int phoffFieldOffset() {
         return is64() ? 32 : 28;
     }
 
@@ -81,11 +81,11 @@ public record ElfHeader(int elfClass, ByteOrder byteOrder, int identVersion, int
         return is64() ? 40 : 32;
     }
 
-    int phentsizeFieldOffset() {
+    public int phentsizeFieldOffset() {
         return is64() ? 54 : 42;
     }
 
-    int phnumFieldOffset() {
+    public int phnumFieldOffset() {
         return is64() ? 56 : 44;
     }
 
