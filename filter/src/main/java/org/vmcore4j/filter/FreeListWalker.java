@@ -156,7 +156,7 @@ final class FreeListWalker {
     }
 
     /** Walks every free list, clearing the blocks that lie in the scanner's current cycle. */
-    void walk(Scanner scanner) throws IOException {
+    void walk(CycleScanner scanner) throws IOException {
         long[] mask = readNodeMask();
         int numNodes = 0;
         for (long m : mask) {
@@ -193,7 +193,7 @@ final class FreeListWalker {
         }
     }
 
-    private void zone(Scanner scanner, long zone) throws IOException {
+    private void zone(CycleScanner scanner, long zone) throws IOException {
         for (int order = orders - 1; order >= 0; order--) {
             for (int type = 0; type < migrateTypes; type++) {
                 long head = zone + offFreeArea + sizeFreeArea * order + offFreeList + sizeListHead * type;
