@@ -209,7 +209,8 @@ public final class PageFilter {
                     }
                 }
                 if (buddy == PageClassifier.BUDDY_NONE) {
-                    walker = FreeListWalker.prepare(res, new Keys(vi), kas, memMap, layout, memMap.kvBase, level);
+                    walker = FreeListWalker.prepare(res, new VmcoreInfoKeys(vi), kas, memMap, layout, memMap.kvBase,
+                            level);
                 }
             }
         }
