@@ -13,7 +13,7 @@ final class ProgressPrinter implements CollectorListener {
     static final String COPYING = "Copying data";
     private static final String SPINNER = "/|\\-";
 
-    private final Console console;
+    private final MessageOutput messages;
     private final LongSupplier clock;
     private final long startNanos;
     private long lastSecond = Long.MIN_VALUE;
@@ -22,12 +22,12 @@ final class ProgressPrinter implements CollectorListener {
     private boolean complete;
     private boolean vmemmapReported;
 
-    ProgressPrinter(Console console) {
-        this(console, System::nanoTime);
+    ProgressPrinter(MessageOutput messages) {
+        this(messages, System::nanoTime);
     }
 
-    ProgressPrinter(Console console, LongSupplier nanoClock) {
-        this.console = console;
+    ProgressPrinter(MessageOutput messages, LongSupplier nanoClock) {
+        this.messages = messages;
         this.clock = nanoClock;
         this.startNanos = nanoClock.getAsLong();
     }
@@ -47,7 +47,7 @@ final class ProgressPrinter implements CollectorListener {
             }
             lastSecond = second;
         }
-        console.progress("\r" + line(COPYING, done, total, now - startNanos, lapse++));
+        messages.progress("\r" + line(COPYING, done, total, now - startNanos, lapse++));
         drawn = true;
     }
 
@@ -55,7 +55,7 @@ final class ProgressPrinter implements CollectorListener {
     void finish(long done, long total) {
         copyProgress(Math.max(done, total), total);
         if (drawn) {
-            console.progress("\n");
+            messages.progress("\n");
         }
     }
 
@@ -67,13 +67,13 @@ final class ProgressPrinter implements CollectorListener {
     public void unusedVmemmapExcluded(long pages) {
         if (!vmemmapReported) {
             vmemmapReported = true;
-            console.progress("\nExcluded " + pages + " unused vmemmap pages\n");
+            messages.progress("\nExcluded " + pages + " unused vmemmap pages\n");
         }
     }
 
     @Override
     public void warning(String message) {
-        console.common((drawn ? "\n" : "") + "WARNING: " + message + "\n");
+        messages.common((drawn ? "\n" : "") + "WARNING: " + message + "\n");
     }
 
     /** One progress line: label, {@code [ 42.0 %]}, spinner, ETA right-aligned in 16 columns. */

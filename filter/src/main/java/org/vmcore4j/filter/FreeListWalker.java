@@ -56,7 +56,7 @@ final class FreeListWalker {
     private final int migrateTypes;
 
     private FreeListWalker(String resource, KernelAddressSpace kas, MemMap memMap, PageLayout layout, long kvBase,
-            Keys k, Problems p) {
+            VmcoreInfoKeys k, MissingKeys p) {
         this.resource = resource;
         this.kas = kas;
         this.memMap = memMap;
@@ -69,7 +69,7 @@ final class FreeListWalker {
             long states = k.symbol("node_states", p);
             long sizeMask = k.size("nodemask_t", p);
             long nOnline = k.number("N_ONLINE", p);
-            online = states != 0 && sizeMask != Keys.NOT_FOUND && nOnline != Keys.NOT_FOUND
+            online = states != 0 && sizeMask != VmcoreInfoKeys.NOT_FOUND && nOnline != VmcoreInfoKeys.NOT_FOUND
                     ? states + sizeMask * nOnline : 0;
         }
         nodeOnlineMap = online;
@@ -95,23 +95,24 @@ final class FreeListWalker {
         long len = layout.freeAreaLength;
         orders = (int) Math.max(-1, Math.min(len, Integer.MAX_VALUE));
         long types = k.length("free_area.free_list", p);
-        migrateTypes = types == Keys.NOT_FOUND ? 1 : (int) Math.max(-1, Math.min(types, Integer.MAX_VALUE));
+        migrateTypes = types == VmcoreInfoKeys.NOT_FOUND ? 1 : (int) Math.max(-1, Math.min(types, Integer.MAX_VALUE));
     }
 
     /**
      * Checks that every key the walk needs is there (exclude_free_page's checks, plus the node online
      * map that next_online_node cannot do without) and that the counts are sane.
      */
-    static FreeListWalker prepare(String resource, Keys k, KernelAddressSpace kas, MemMap memMap, PageLayout layout,
-            long kvBase, DumpLevel level) throws UnsupportedKernelException {
-        Problems p = new Problems();
+    static FreeListWalker prepare(String resource, VmcoreInfoKeys k, KernelAddressSpace kas, MemMap memMap,
+            PageLayout layout, long kvBase, DumpLevel level) throws UnsupportedKernelException {
+        MissingKeys p = new MissingKeys();
         FreeListWalker w = new FreeListWalker(resource, kas, memMap, layout, kvBase, k, p);
         if (w.nodeData == 0 && w.pgdatList == 0 && w.contigPageData == 0) {
             p.missing("SYMBOL(node_data)");
             p.missing("SYMBOL(contig_page_data)");
         }
         req(p, w.sizeZone, "SIZE(zone)");
-        if (k.offset("zone.free_pages", p) == Keys.NOT_FOUND && k.offset("zone.vm_stat", p) == Keys.NOT_FOUND) {
+        if (k.offset("zone.free_pages", p) == VmcoreInfoKeys.NOT_FOUND
+                && k.offset("zone.vm_stat", p) == VmcoreInfoKeys.NOT_FOUND) {
             p.missing("OFFSET(zone.vm_stat)");
         }
         req(p, w.offFreeArea, "OFFSET(zone.free_area)");
@@ -149,14 +150,14 @@ final class FreeListWalker {
         return w;
     }
 
-    private static void req(Problems p, long v, String key) {
-        if (v == Keys.NOT_FOUND) {
+    private static void req(MissingKeys p, long v, String key) {
+        if (v == VmcoreInfoKeys.NOT_FOUND) {
             p.missing(key);
         }
     }
 
     /** Walks every free list, clearing the blocks that lie in the scanner's current cycle. */
-    void walk(Scanner scanner) throws IOException {
+    void walk(CycleScanner scanner) throws IOException {
         long[] mask = readNodeMask();
         int numNodes = 0;
         for (long m : mask) {
@@ -193,7 +194,7 @@ final class FreeListWalker {
         }
     }
 
-    private void zone(Scanner scanner, long zone) throws IOException {
+    private void zone(CycleScanner scanner, long zone) throws IOException {
         for (int order = orders - 1; order >= 0; order--) {
             for (int type = 0; type < migrateTypes; type++) {
                 long head = zone + offFreeArea + sizeFreeArea * order + offFreeList + sizeListHead * type;
@@ -259,20 +260,20 @@ final class FreeListWalker {
 
     /** next_online_pgdat: node_data[], then the pgdat_list array or chain, then contig_page_data. */
     private long pgdat(int node) throws IOException {
-        if (nodeData != 0 && nodeDataLength != Keys.NOT_FOUND) {
+        if (nodeData != 0 && nodeDataLength != VmcoreInfoKeys.NOT_FOUND) {
             long v = tryReadLong(nodeData + 8L * node);
             if (v != 0 && isKvaddr(v)) {
                 return v;
             }
         }
-        if (pgdatList != 0 && !(node > 0 && pgdatListLength == Keys.NOT_FOUND)
-                && !(pgdatListLength != Keys.NOT_FOUND && pgdatListLength < node)) {
+        if (pgdatList != 0 && !(node > 0 && pgdatListLength == VmcoreInfoKeys.NOT_FOUND)
+                && !(pgdatListLength != VmcoreInfoKeys.NOT_FOUND && pgdatListLength < node)) {
             long v = tryReadLong(pgdatList + 8L * node);
             if (v != 0 && isKvaddr(v)) {
                 return v;
             }
         }
-        if (pgdatList != 0 && offPgdatNext != Keys.NOT_FOUND) {
+        if (pgdatList != 0 && offPgdatNext != VmcoreInfoKeys.NOT_FOUND) {
             long v = tryReadLong(pgdatList);
             for (int i = 1; i <= node && v != 0 && isKvaddr(v); i++) {
                 v = tryReadLong(v + offPgdatNext);

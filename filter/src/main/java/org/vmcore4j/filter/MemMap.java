@@ -60,19 +60,19 @@ final class MemMap {
      */
     static MemMap discover(VmcoreInfo info, PageLayout layout, Architecture arch, KernelAddressSpace kas,
             List<VirtualMapping> mappings, long maxMapnr, DumpLevel level) throws IOException {
-        Keys k = new Keys(info);
-        Problems p = new Problems();
+        VmcoreInfoKeys k = new VmcoreInfoKeys(info);
+        MissingKeys p = new MissingKeys();
         String res = info.resource();
 
         // get_mem_type: DISCONTIGMEM is tested first. Linux removed it in 5.14 and modern SPARSEMEM
         // kernels do not export pglist_data.node_mem_map, so they never match.
-        boolean nodes = (k.symbol("node_data", p) != 0 && k.length("node_data", p) != Keys.NOT_FOUND)
-                || (k.symbol("pgdat_list", p) != 0 && k.offset("pglist_data.pgdat_next", p) != Keys.NOT_FOUND)
-                || (k.symbol("pgdat_list", p) != 0 && k.length("pgdat_list", p) != Keys.NOT_FOUND);
-        if (nodes && k.size("pglist_data", p) != Keys.NOT_FOUND
-                && k.offset("pglist_data.node_mem_map", p) != Keys.NOT_FOUND
-                && k.offset("pglist_data.node_start_pfn", p) != Keys.NOT_FOUND
-                && k.offset("pglist_data.node_spanned_pages", p) != Keys.NOT_FOUND) {
+        boolean nodes = (k.symbol("node_data", p) != 0 && k.length("node_data", p) != VmcoreInfoKeys.NOT_FOUND)
+                || (k.symbol("pgdat_list", p) != 0 && k.offset("pglist_data.pgdat_next", p) != VmcoreInfoKeys.NOT_FOUND)
+                || (k.symbol("pgdat_list", p) != 0 && k.length("pgdat_list", p) != VmcoreInfoKeys.NOT_FOUND);
+        if (nodes && k.size("pglist_data", p) != VmcoreInfoKeys.NOT_FOUND
+                && k.offset("pglist_data.node_mem_map", p) != VmcoreInfoKeys.NOT_FOUND
+                && k.offset("pglist_data.node_start_pfn", p) != VmcoreInfoKeys.NOT_FOUND
+                && k.offset("pglist_data.node_spanned_pages", p) != VmcoreInfoKeys.NOT_FOUND) {
             throw new UnsupportedKernelException(res, "cannot classify pages for dump level " + level.value()
                     + ": the kernel uses the DISCONTIGMEM memory model (VMCOREINFO exports "
                     + "OFFSET(pglist_data.node_mem_map)), which the filter does not support",
@@ -84,7 +84,8 @@ final class MemMap {
         if (!p.isEmpty()) {
             throw p.toException(res, "finding the struct page array", level, 0);
         }
-        if (memSection != 0 && sizeMemSection != Keys.NOT_FOUND && offSectionMemMap != Keys.NOT_FOUND) {
+        if (memSection != 0 && sizeMemSection != VmcoreInfoKeys.NOT_FOUND
+                && offSectionMemMap != VmcoreInfoKeys.NOT_FOUND) {
             return sparse(k, layout, arch, kas, mappings, maxMapnr, level, memSection, sizeMemSection,
                     offSectionMemMap);
         }
@@ -92,7 +93,7 @@ final class MemMap {
         if (memMapSym != 0) {
             long l5 = k.number("pgtable_l5_enabled", p);
             return flat(res, kas, memMapSym, maxMapnr, level,
-                    kvBase(arch, layout, mappings, l5 != Keys.NOT_FOUND && l5 != 0));
+                    kvBase(arch, layout, mappings, l5 != VmcoreInfoKeys.NOT_FOUND && l5 != 0));
         }
         if (!p.isEmpty()) {
             throw p.toException(res, "finding the struct page array", level, 0);
@@ -123,10 +124,10 @@ final class MemMap {
                 kvBase);
     }
 
-    private static MemMap sparse(Keys k, PageLayout layout, Architecture arch, KernelAddressSpace kas,
+    private static MemMap sparse(VmcoreInfoKeys k, PageLayout layout, Architecture arch, KernelAddressSpace kas,
             List<VirtualMapping> mappings, long maxMapnr, DumpLevel level, long memSection, long sizeMemSection,
             long offSectionMemMap) throws IOException {
-        Problems p = new Problems();
+        MissingKeys p = new MissingKeys();
         String res = k.info().resource();
         int pageSize = layout.pageSize;
         if (sizeMemSection < 8 || sizeMemSection > pageSize) {
@@ -138,7 +139,7 @@ final class MemMap {
         long sectionSizeBits;
         long maxPhysmemBits;
         long l5 = k.number("pgtable_l5_enabled", p);
-        boolean fiveLevel = l5 != Keys.NOT_FOUND && l5 != 0;
+        boolean fiveLevel = l5 != VmcoreInfoKeys.NOT_FOUND && l5 != 0;
         long nSsb = k.number("SECTION_SIZE_BITS", p);
         long nMpb = k.number("MAX_PHYSMEM_BITS", p);
         // the architecture's built-in defaults (makedumpfile's get_machdep_info / get_versiondep_info),
@@ -151,7 +152,7 @@ final class MemMap {
         }
         if (maxPhysmemBits == ArchitectureSupport.UNKNOWN && nMpb <= 0) {
             p.missing("NUMBER(MAX_PHYSMEM_BITS)");
-        } else if (nMpb != Keys.NOT_FOUND) {
+        } else if (nMpb != VmcoreInfoKeys.NOT_FOUND) {
             maxPhysmemBits = nMpb; // even a value the checks below refuse
         }
         if (nMpb > 0) {
@@ -178,7 +179,7 @@ final class MemMap {
         long pagesPerSection = 1L << sectionShift;
         long nrMemSections = 1L << (maxPhysmemBits - sectionSizeBits);
         long perRootExtreme = pageSize / sizeMemSection;
-        boolean extreme = lengthMemSection == Keys.NOT_FOUND
+        boolean extreme = lengthMemSection == VmcoreInfoKeys.NOT_FOUND
                 || lengthMemSection == ceilDiv(nrMemSections, perRootExtreme);
         long perRoot = extreme ? perRootExtreme : 1;
         // num_section in get_mm_sparsemem; sections beyond NR_MEM_SECTIONS cannot exist in the kernel.

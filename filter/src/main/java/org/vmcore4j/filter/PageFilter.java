@@ -175,7 +175,7 @@ public final class PageFilter {
         MemMap memMap = null;
         KernelAddressSpace kas = null;
         FreeListWalker walker = null;
-        int buddy = Scanner.BUDDY_NONE;
+        int buddy = PageClassifier.BUDDY_NONE;
         if (info.isEmpty()) {
             // makedumpfile works without VMCOREINFO at levels 0 and 1 (no mem_map, no classification).
             if (level.needsClassification()) {
@@ -202,19 +202,20 @@ public final class PageFilter {
                 if (layout.offPrivate != PageLayout.NF) {
                     if (layout.buddyMapcount != PageLayout.NF) {
                         if (layout.offMapcount != PageLayout.NF) {
-                            buddy = Scanner.BUDDY_MAPCOUNT;
+                            buddy = PageClassifier.BUDDY_MAPCOUNT;
                         }
                     } else if (layout.pgBuddy != PageLayout.NF) {
-                        buddy = Scanner.BUDDY_FLAG;
+                        buddy = PageClassifier.BUDDY_FLAG;
                     }
                 }
-                if (buddy == Scanner.BUDDY_NONE) {
-                    walker = FreeListWalker.prepare(res, new Keys(vi), kas, memMap, layout, memMap.kvBase, level);
+                if (buddy == PageClassifier.BUDDY_NONE) {
+                    walker = FreeListWalker.prepare(res, new VmcoreInfoKeys(vi), kas, memMap, layout, memMap.kvBase,
+                            level);
                 }
             }
         }
         long pfnCyclic = pfnCyclic(memory.endPfn());
-        Scanner scanner = new Scanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
+        CycleScanner scanner = new CycleScanner(res, level, zeroPages, listener, memory, kas, layout, memMap,
                 Segments.of(memory, dump.statedMappings(), dump.describesMemoryWithLoadSegments()), walker, maxMapnr,
                 pfnCyclic, buddy);
         boolean singlePass = singlePass(memory.endPfn());

@@ -6,11 +6,11 @@ import org.vmcore4j.core.VmcoreInfo;
  * What the classifier needs to know about {@code struct page} and the page-flag encodings of the
  * crashed kernel, decoded once from VMCOREINFO with makedumpfile 1.7.9's defaults and fallbacks.
  *
- * <p>Values keep makedumpfile's "-1 = not found" convention (see {@link Keys}) because several of
+ * <p>Values keep makedumpfile's "-1 = not found" convention (see {@link VmcoreInfoKeys}) because several of
  * its predicates depend on it, e.g. PG_swapcache only counts when PG_swapbacked is set or absent.
  */
 final class PageLayout {
-    static final long NF = Keys.NOT_FOUND;
+    static final long NF = VmcoreInfoKeys.NOT_FOUND;
 
     /** Largest SIZE(page) accepted: real kernels use 56-96 bytes; the cap bounds the 512-entry read buffer. */
     static final int MAX_STRUCT_PAGE_SIZE = 1024;
@@ -137,8 +137,8 @@ final class PageLayout {
      * an offset lies outside the structure it belongs to.
      */
     static PageLayout decode(VmcoreInfo info, int memoryPageSize, DumpLevel level) throws UnsupportedKernelException {
-        Keys k = new Keys(info);
-        Problems p = new Problems();
+        VmcoreInfoKeys k = new VmcoreInfoKeys(info);
+        MissingKeys p = new MissingKeys();
         Builder b = new Builder();
         b.resource = info.resource();
 
@@ -288,13 +288,13 @@ final class PageLayout {
         return v == NF ? dflt : v;
     }
 
-    private static void checkMember(Problems p, String key, long off, int width, long size) {
+    private static void checkMember(MissingKeys p, String key, long off, int width, long size) {
         if (off < 0 || off > size - width) {
             p.unusable(key, "is " + off + ": a " + width + "-byte member there lies outside SIZE(page)=" + size);
         }
     }
 
-    private static void checkOptionalMember(Problems p, String key, long off, int width, long size) {
+    private static void checkOptionalMember(MissingKeys p, String key, long off, int width, long size) {
         if (off != NF) {
             checkMember(p, key, off, width, size);
         }

@@ -14,7 +14,7 @@ import java.io.IOException;
  * call, as makedumpfile carries it, unless {@link #startRange()} begins a new run. Single-threaded.
  */
 public final class PageScan {
-    final Scanner scanner;
+    final CycleScanner scanner;
     /** With {@code -e}: where the vmemmap is; null without, or when it could not be mapped. */
     private final UnusedVmemmap vmemmap;
     /** Whether the scanner builds its 1st bitmap as makedumpfile's one-pass mode does. */
@@ -25,11 +25,11 @@ public final class PageScan {
     /** Dumpable frames the deletions cleared since the counts were last reset. */
     private long vmemmapCleared;
 
-    PageScan(Scanner scanner) {
+    PageScan(CycleScanner scanner) {
         this(scanner, null, false, ScanListener.NONE);
     }
 
-    PageScan(Scanner scanner, UnusedVmemmap vmemmap, boolean singlePass, ScanListener listener) {
+    PageScan(CycleScanner scanner, UnusedVmemmap vmemmap, boolean singlePass, ScanListener listener) {
         this.scanner = scanner;
         this.vmemmap = vmemmap;
         this.singlePass = singlePass;

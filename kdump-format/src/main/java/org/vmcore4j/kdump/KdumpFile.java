@@ -4,13 +4,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.RandomAccessSource;
-import org.vmcore4j.core.Utsname;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.Notes;
@@ -28,7 +26,8 @@ import org.vmcore4j.core.Notes;
  * 64-bit layouts in little and big endian until {@code block_size} is a page size and the bitmaps
  * can hold {@code max_mapnr} frames.
  *
- * <p>Every count, offset and size is checked against the file size and fixed caps before it sizes
+ * <p>{@link KdumpHeaderCodec} reads the two headers; this class checks what they point to.
+ * Every count, offset and size is checked against the file size and fixed caps before it sizes
  * an allocation or a loop; a defect is a {@link VmcoreFormatException} naming the file and offset.
  * Thread-safe; owns its source.
  */
@@ -44,7 +43,6 @@ public final class KdumpFile implements Closeable {
     public static final long MAX_FRAMES = 1L << 40;
     /** Larger than any version written (6 today); a byte-swapped version is in the millions. */
     static final int MAX_HEADER_VERSION = 1024;
-    private static final int HEADER_READ = HeaderLayout.LP64.headerSize();
 
     private final RandomAccessSource source;
     private final String description;
@@ -71,111 +69,86 @@ public final class KdumpFile implements Closeable {
     private KdumpFile(RandomAccessSource source) throws IOException {
         this.source = source;
         this.description = source.description();
-        long fileSize = source.size();
-        if (fileSize < HeaderLayout.ILP32_PACK.headerSize()) {
-            throw error(0, "file of " + fileSize + " bytes is too short for a kdump header");
+        this.storedBytes = source instanceof FlattenedSource f ? f.storedBytes() : source.size();
+        KdumpHeaderCodec.Decoded headers = KdumpHeaderCodec.read(source, storedBytes);
+        this.layout = headers.layout();
+        this.order = headers.order();
+        this.header = headers.header();
+        this.subHeader = headers.subHeader();
+        this.maxMapnr = checkedMaxMapnr();
+        long[] range = pfnRange();
+        this.startPfn = range[0];
+        this.endPfn = range[1];
+        long bitmapOffset = (1 + (long) header.subHeaderBlocks()) * header.blockSize();
+        long bitmapBytes = header.bitmapBlocks() * header.blockSize();
+        if (twoBitmaps()) {
+            long halfBytes = header.bitmapBlocks() / 2 * header.blockSize();
+            this.memoryBitmap = PageBitmap.read(source, bitmapOffset, halfBytes, maxMapnr, false);
+            this.dumpableBitmap = PageBitmap.read(source, bitmapOffset + halfBytes, halfBytes, maxMapnr, true);
+        } else {
+            // the old diskdump layout: one bitmap is both "RAM" and "dumped"
+            this.dumpableBitmap = PageBitmap.read(source, bitmapOffset, bitmapBytes, maxMapnr, true);
+            this.memoryBitmap = dumpableBitmap;
         }
-        byte[] head = source.readBytes(0, (int) Math.min(fileSize, HEADER_READ));
-        String signature = new String(head, 0, 8, StandardCharsets.ISO_8859_1);
-        if (!DiskDumpHeader.isSignature(signature)) {
-            throw error(0, "no kdump signature (found '" + printable(signature) + "')");
+        this.descriptorTableOffset = bitmapOffset + bitmapBytes;
+        this.dataAreaOffset = descriptorTableOffset + PageDescriptor.SIZE * dumpableBitmap.cardinality();
+        this.rankBase = dumpableBitmap.rank(startPfn);
+        // notes (v4+), VMCOREINFO (a note, or the v3 standalone copy), eraseinfo (v5+)
+        boolean hasNotes = header.headerVersion() >= 4 && subHeader.sizeNote() != 0;
+        this.noteOffset = hasNotes ? subHeader.offsetNote() : 0;
+        this.noteBlob = hasNotes ? readArea(subHeader.offsetNote(), subHeader.sizeNote(), MAX_NOTE_BYTES,
+                layout.subOffsetNote(), "note area") : new byte[0];
+        this.notes = Notes.parse(noteBlob, 0, noteBlob.length, order, description, noteOffset);
+        this.vmcoreInfo = findVmcoreInfo();
+        if (header.headerVersion() >= 5 && subHeader.sizeEraseinfo() != 0) {
+            checkArea(subHeader.offsetEraseinfo(), subHeader.sizeEraseinfo(), MAX_ERASEINFO_BYTES,
+                    header.blockSize() + layout.subOffsetEraseinfo(), "eraseinfo");
+            this.eraseinfoOffset = subHeader.offsetEraseinfo();
+            this.eraseinfoSize = (int) subHeader.sizeEraseinfo();
+        } else {
+            this.eraseinfoOffset = 0;
+            this.eraseinfoSize = 0;
         }
+    }
 
-        HeaderLayout chosen = null;
-        ByteOrder chosenOrder = null;
-        for (HeaderLayout l : new HeaderLayout[] {HeaderLayout.ILP32_PACK, HeaderLayout.LP64}) {
-            if (head.length < l.headerSize()) {
-                continue;
-            }
-            for (ByteOrder o : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
-                ByteBuffer b = ByteBuffer.wrap(head).order(o);
-                int bs = b.getInt(l.offBlockSize());
-                long bb = Integer.toUnsignedLong(b.getInt(l.offBitmapBlocks()));
-                long mm = Integer.toUnsignedLong(b.getInt(l.offMaxMapnr()));
-                int sub = b.getInt(l.offSubHdrSize());
-                int v = b.getInt(HeaderLayout.OFF_VERSION);
-                // libkdumpfile's test (a page size, bitmaps covering max_mapnr), plus what a byte-swapped
-                // or shifted reading rarely passes: a small version and bitmaps that end inside the file
-                if (plausibleBlockSize(bs) && bb > 0 && 8L * bb * bs >= mm && v >= 0 && v <= MAX_HEADER_VERSION
-                        && sub >= 0 && (1L + sub + bb) * bs <= fileSize) {
-                    chosen = l;
-                    chosenOrder = o;
-                    break;
-                }
-            }
-            if (chosen != null) {
-                break;
-            }
-        }
-        if (chosen == null) {
-            int bs = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(HeaderLayout.LP64.offBlockSize());
-            throw error(HeaderLayout.LP64.offBlockSize(), "no header layout (32/64-bit, little/big endian) has a valid "
-                    + "block size and a bitmap large enough for max_mapnr (64-bit little-endian block_size reads "
-                    + bs + ")");
-        }
-        this.order = chosenOrder;
-        ByteBuffer h = ByteBuffer.wrap(head).order(order);
-        DiskDumpHeader hdr = decodeHeader(h, chosen, signature);
-        this.header = hdr;
-        int version = hdr.headerVersion();
-        if (version < 0) {
-            throw error(HeaderLayout.OFF_VERSION, "negative header_version " + version);
-        }
-        long blockSize = hdr.blockSize();
-        if (hdr.subHeaderBlocks() < 0 || (version >= 1 && hdr.subHeaderBlocks() == 0)) {
-            throw error(chosen.offSubHdrSize(), "sub_hdr_size " + hdr.subHeaderBlocks()
-                    + " leaves no room for the sub-header of header version " + version);
-        }
-        long bitmapOffset = (1 + (long) hdr.subHeaderBlocks()) * blockSize;
-        long bitmapBytes = hdr.bitmapBlocks() * blockSize;
-        if (bitmapOffset > fileSize || bitmapBytes > fileSize - bitmapOffset) {
-            throw error(chosen.offBitmapBlocks(), "bitmaps of " + hdr.bitmapBlocks() + " blocks at offset "
-                    + bitmapOffset + " end past the end of the file (size " + fileSize + ")");
-        }
-        this.storedBytes = source instanceof FlattenedSource f ? f.storedBytes() : fileSize;
-        if (bitmapBytes > storedBytes) {
-            // only a flattened stream can place bitmaps in gaps; makedumpfile always writes them
-            throw error(chosen.offBitmapBlocks(), "bitmaps of " + bitmapBytes + " bytes exceed the " + storedBytes
-                    + " bytes the flattened stream carries");
-        }
+    /** Whether the bitmap blocks hold two bitmaps (memory, dumpable) of max_mapnr bits each. */
+    private boolean twoBitmaps() {
+        return maxMapnr <= header.bitmapBlocks() / 2 * header.blockSize() * 8;
+    }
 
-        // the sub-header: for 32-bit writers, tell i386 ("pack") from ARM ("pad") as libkdumpfile does
-        HeaderLayout lay = chosen;
-        KdumpSubHeader sub = KdumpSubHeader.NONE;
-        if (version >= 1) {
-            int want = chosen.is64() ? HeaderLayout.LP64.subHeaderSize() : HeaderLayout.ILP32_PAD.subHeaderSize();
-            ByteBuffer s = ByteBuffer.wrap(source.readBytes(blockSize, want)).order(order);
-            if (!chosen.is64() && version >= 3) {
-                long offVmci = s.getLong(HeaderLayout.ILP32_PACK.subOffsetVmcoreinfo());
-                long sizeVmci = Integer.toUnsignedLong(s.getInt(HeaderLayout.ILP32_PACK.subSizeVmcoreinfo()));
-                boolean pack = (offVmci == 0 && sizeVmci == 0)
-                        || (Long.compareUnsigned(offVmci, blockSize) > 0 && offVmci > 0
-                                && offVmci + sizeVmci <= bitmapOffset);
-                lay = pack ? HeaderLayout.ILP32_PACK : HeaderLayout.ILP32_PAD;
-            }
-            sub = decodeSubHeader(s, lay, version);
-        }
-        this.layout = lay;
-        this.subHeader = sub;
-
-        long mapnr = version >= 6 ? sub.maxMapnr64() : hdr.maxMapnr();
+    /** {@code max_mapnr}: the v6 sub-header's, else the header's; checked against the bitmaps and the cap. */
+    private long checkedMaxMapnr() throws VmcoreFormatException {
+        int version = header.headerVersion();
+        long blockSize = header.blockSize();
+        long bitmapBytes = header.bitmapBlocks() * blockSize;
+        long mapnr = version >= 6 ? subHeader.maxMapnr64() : header.maxMapnr();
         long subBase = blockSize;
+        HeaderLayout lay = layout;
         if (mapnr < 0) {
-            throw error(subBase + lay.subMaxMapnr64(), "max_mapnr_64 " + Long.toUnsignedString(mapnr) + " is out of range");
+            throw error(subBase + lay.subMaxMapnr64(), "max_mapnr_64 " + Long.toUnsignedString(mapnr)
+                    + " is out of range");
         }
-        long halfBlocks = hdr.bitmapBlocks() / 2;
+        long halfBlocks = header.bitmapBlocks() / 2;
         long halfBits = halfBlocks * blockSize * 8;
         boolean twoBitmaps = mapnr <= halfBits;
         if (!twoBitmaps && mapnr > bitmapBytes * 8) {
-            throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : chosen.offMaxMapnr(), "max_mapnr " + mapnr
+            throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : lay.offMaxMapnr(), "max_mapnr " + mapnr
                     + " exceeds the " + bitmapBytes * 8 + " frames the bitmap blocks can describe");
         }
         if (mapnr > MAX_FRAMES) {
-            throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : chosen.offMaxMapnr(), "max_mapnr " + mapnr
+            throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : lay.offMaxMapnr(), "max_mapnr " + mapnr
                     + " exceeds " + MAX_FRAMES + " frames, more than a 52-bit physical address space holds");
         }
-        this.maxMapnr = mapnr;
+        return mapnr;
+    }
 
+    /** {@code [start, end)} of the frames this file holds pages for: a split file's range, else all. */
+    private long[] pfnRange() throws VmcoreFormatException {
+        int version = header.headerVersion();
+        KdumpSubHeader sub = subHeader;
+        long mapnr = maxMapnr;
+        long subBase = header.blockSize();
+        HeaderLayout lay = layout;
         long start = 0;
         long end = mapnr;
         if (version >= 2 && sub.split() != 0) {
@@ -187,56 +160,28 @@ public final class KdumpFile implements Closeable {
                         + ") is not inside [0, max_mapnr " + mapnr + ")");
             }
         }
-        this.startPfn = start;
-        this.endPfn = end;
+        return new long[] {start, end};
+    }
 
-        if (twoBitmaps) {
-            long halfBytes = halfBlocks * blockSize;
-            this.memoryBitmap = PageBitmap.read(source, bitmapOffset, halfBytes, mapnr, false);
-            this.dumpableBitmap = PageBitmap.read(source, bitmapOffset + halfBytes, halfBytes, mapnr, true);
-        } else {
-            // the old diskdump layout: one bitmap is both "RAM" and "dumped"
-            this.dumpableBitmap = PageBitmap.read(source, bitmapOffset, bitmapBytes, mapnr, true);
-            this.memoryBitmap = dumpableBitmap;
-        }
-        this.descriptorTableOffset = bitmapOffset + bitmapBytes;
-        this.dataAreaOffset = descriptorTableOffset + PageDescriptor.SIZE * dumpableBitmap.cardinality();
-        this.rankBase = dumpableBitmap.rank(start);
-
-        // notes (v4+), VMCOREINFO (a note, or the v3 standalone copy), eraseinfo (v5+)
-        byte[] blob = new byte[0];
-        long noteOff = 0;
-        if (version >= 4 && sub.sizeNote() != 0) {
-            noteOff = sub.offsetNote();
-            checkArea(noteOff, sub.sizeNote(), MAX_NOTE_BYTES, subBase + lay.subOffsetNote(), "note area");
-            blob = source.readBytes(noteOff, (int) sub.sizeNote());
-        }
-        this.noteOffset = noteOff;
-        this.noteBlob = blob;
-        this.notes = Notes.parse(blob, 0, blob.length, order, description, noteOff);
-        VmcoreInfo info = null;
+    /** The VMCOREINFO note, else (v3+) the sub-header's standalone copy; null if neither. */
+    private VmcoreInfo findVmcoreInfo() throws IOException {
         for (Note n : notes) {
             if (n.name().equals("VMCOREINFO")) {
-                info = VmcoreInfo.parse(n.descriptor(), description, n.descriptorOffset());
-                break;
+                return VmcoreInfo.parse(n.descriptor(), description, n.descriptorOffset());
             }
         }
-        if (info == null && version >= 3 && sub.sizeVmcoreinfo() != 0) {
-            checkArea(sub.offsetVmcoreinfo(), sub.sizeVmcoreinfo(), VmcoreInfo.MAX_BYTES,
-                    subBase + lay.subOffsetVmcoreinfo(), "VMCOREINFO");
-            info = VmcoreInfo.parse(source.readBytes(sub.offsetVmcoreinfo(), (int) sub.sizeVmcoreinfo()), description,
-                    sub.offsetVmcoreinfo());
+        KdumpSubHeader sub = subHeader;
+        if (header.headerVersion() >= 3 && sub.sizeVmcoreinfo() != 0) {
+            return VmcoreInfo.parse(readArea(sub.offsetVmcoreinfo(), sub.sizeVmcoreinfo(), VmcoreInfo.MAX_BYTES,
+                    layout.subOffsetVmcoreinfo(), "VMCOREINFO"), description, sub.offsetVmcoreinfo());
         }
-        this.vmcoreInfo = info;
-        if (version >= 5 && sub.sizeEraseinfo() != 0) {
-            checkArea(sub.offsetEraseinfo(), sub.sizeEraseinfo(), MAX_ERASEINFO_BYTES,
-                    subBase + lay.subOffsetEraseinfo(), "eraseinfo");
-            this.eraseinfoOffset = sub.offsetEraseinfo();
-            this.eraseinfoSize = (int) sub.sizeEraseinfo();
-        } else {
-            this.eraseinfoOffset = 0;
-            this.eraseinfoSize = 0;
-        }
+        return null;
+    }
+
+    /** The bytes of an area the sub-header points to, checked first; {@code subField}: the pointing field. */
+    private byte[] readArea(long off, long len, long cap, int subField, String what) throws IOException {
+        checkArea(off, len, cap, header.blockSize() + subField, what);
+        return source.readBytes(off, (int) len);
     }
 
     /**
@@ -247,7 +192,7 @@ public final class KdumpFile implements Closeable {
         return new KdumpFile(source);
     }
 
-    private static boolean plausibleBlockSize(int bs) {
+    static boolean plausibleBlockSize(int bs) {
         return bs >= MIN_BLOCK_SIZE && bs <= MAX_BLOCK_SIZE && Integer.bitCount(bs) == 1;
     }
 
@@ -262,61 +207,6 @@ public final class KdumpFile implements Closeable {
             throw error(fieldOffset, what + " of " + len + " bytes at offset " + Long.toUnsignedString(off)
                     + " lies outside the file (size " + source.size() + ")");
         }
-    }
-
-    private static DiskDumpHeader decodeHeader(ByteBuffer h, HeaderLayout l, String signature) {
-        String[] uts = new String[6];
-        for (int i = 0; i < 6; i++) {
-            int base = HeaderLayout.OFF_UTSNAME + i * HeaderLayout.UTS_FIELD_LENGTH;
-            int n = 0;
-            while (n < HeaderLayout.UTS_FIELD_LENGTH && h.get(base + n) != 0) {
-                n++;
-            }
-            uts[i] = new String(h.array(), base, n, StandardCharsets.ISO_8859_1);
-        }
-        int ts = l.offTimestamp();
-        long sec = l.is64() ? h.getLong(ts) : h.getInt(ts);
-        long usec = l.is64() ? h.getLong(ts + 8) : h.getInt(ts + 4);
-        int st = l.offStatus();
-        return new DiskDumpHeader(signature, h.getInt(HeaderLayout.OFF_VERSION),
-                new Utsname(uts[0], uts[1], uts[2], uts[3], uts[4], uts[5]), sec, usec,
-                h.getInt(st), h.getInt(st + 4), h.getInt(st + 8), u32(h, st + 12), u32(h, st + 16),
-                u32(h, st + 20), u32(h, st + 24), u32(h, st + 28), u32(h, st + 32), h.getInt(st + 36));
-    }
-
-    private static KdumpSubHeader decodeSubHeader(ByteBuffer s, HeaderLayout l, int v) {
-        return new KdumpSubHeader(
-                ulong(s, l.subPhysBase(), l),
-                s.getInt(l.subDumpLevel()),
-                v >= 2 ? s.getInt(l.subSplit()) : 0,
-                v >= 2 ? ulong(s, l.subStartPfn(), l) : 0,
-                v >= 2 ? ulong(s, l.subEndPfn(), l) : 0,
-                v >= 3 ? s.getLong(l.subOffsetVmcoreinfo()) : 0,
-                v >= 3 ? ulong(s, l.subSizeVmcoreinfo(), l) : 0,
-                v >= 4 ? s.getLong(l.subOffsetNote()) : 0,
-                v >= 4 ? ulong(s, l.subSizeNote(), l) : 0,
-                v >= 5 ? s.getLong(l.subOffsetEraseinfo()) : 0,
-                v >= 5 ? ulong(s, l.subSizeEraseinfo(), l) : 0,
-                v >= 6 ? s.getLong(l.subStartPfn64()) : 0,
-                v >= 6 ? s.getLong(l.subEndPfn64()) : 0,
-                v >= 6 ? s.getLong(l.subMaxMapnr64()) : 0);
-    }
-
-    private static long u32(ByteBuffer b, int off) {
-        return Integer.toUnsignedLong(b.getInt(off));
-    }
-
-    /** An {@code unsigned long} of the writer: 8 bytes on LP64, 4 zero-extended on ILP32. */
-    private static long ulong(ByteBuffer b, int off, HeaderLayout l) {
-        return l.is64() ? b.getLong(off) : Integer.toUnsignedLong(b.getInt(off));
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            b.append(c >= 0x20 && c < 0x7f ? c : '?');
-        }
-        return b.toString();
     }
 
     VmcoreFormatException error(long offset, String reason) {

@@ -44,8 +44,7 @@ import org.vmcore4j.kdump.codec.Compression;
  * <p>Memory: two fixed buffers (descriptors and data, about 1.1 MiB together). Not thread-safe.
  */
 public final class KdumpWriter {
-    /** {@code DISKDUMP_HEADER_BLOCKS}: the main header takes one block. */
-    private static final int HEADER_BLOCKS = 1;
+    private static final int HEADER_BLOCKS = KdumpHeaderCodec.HEADER_BLOCKS;
     private static final int UTSNAME_LENGTH = 6 * HeaderLayout.UTS_FIELD_LENGTH;
     private static final int DATA_BUFFER_BYTES = 1 << 20;
     private static final int DESCRIPTORS_PER_FLUSH = 4096;
@@ -143,7 +142,7 @@ public final class KdumpWriter {
         this.zeroPageOffset = sharedZeroPage ? dataStart : -1;
         this.dataBufferOffset = dataStart;
         this.dataEnd = dataStart;
-        this.headerBlock = encodeHeader(subHeaderBlocks);
+        this.headerBlock = KdumpHeaderCodec.encodeHeader(header, subHeaderBlocks, 2 * bitmapBytes / blockSize);
         // Direct buffers: a file channel writes a heap buffer by first copying it into a direct one of
         // its own, one more pass over every byte of the dump.
         this.descriptors = ByteBuffer.allocateDirect(DESCRIPTORS_PER_FLUSH * PageDescriptor.SIZE).order(order);
@@ -192,69 +191,8 @@ public final class KdumpWriter {
         return pagesAccepted;
     }
 
-    private byte[] encodeHeader(long subHeaderBlocks) {
-        HeaderLayout l = header.layout();
-        ByteBuffer b = ByteBuffer.allocate(l.headerSize()).order(order);
-        // LZ4 pages would be misread by every other tool: such a file gets a signature they refuse
-        String signature = header.compression() == Compression.LZ4 ? DiskDumpHeader.LZ4_SIGNATURE
-                : DiskDumpHeader.KDUMP_SIGNATURE;
-        b.put(HeaderLayout.OFF_SIGNATURE, signature.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        b.putInt(HeaderLayout.OFF_VERSION, 6);
-        b.put(HeaderLayout.OFF_UTSNAME, header.utsname());
-        putLong(b, l.offTimestamp(), header.timestampSeconds(), l.pointerSize());
-        putLong(b, l.offTimestamp() + l.pointerSize(), header.timestampMicros(), l.pointerSize());
-        int status = header.compression().flag();
-        if (header.excludedVmemmap()) {
-            status |= DiskDumpHeader.STATUS_EXCLUDED_VMEMMAP;
-        }
-        b.putInt(l.offStatus(), status);
-        b.putInt(l.offBlockSize(), blockSize);
-        b.putInt(l.offSubHdrSize(), (int) subHeaderBlocks);
-        b.putInt(l.offBitmapBlocks(), (int) (2 * bitmapBytes / blockSize));
-        b.putInt(l.offMaxMapnr(), (int) Math.min(header.maxMapnr(), 0xFFFF_FFFFL));
-        // total_ram_blocks, device_blocks, written_blocks, current_cpu stay 0, as makedumpfile leaves them
-        b.putInt(l.offStatus() + 36, header.nrCpus());
-        return b.array();
-    }
-
     private ByteBuffer encodeSubHeader() {
-        HeaderLayout l = header.layout();
-        int ps = l.pointerSize();
-        ByteBuffer b = ByteBuffer.allocate(l.subHeaderSize()).order(order);
-        putLong(b, l.subPhysBase(), header.physBase(), ps);
-        b.putInt(l.subDumpLevel(), header.dumpLevel());
-        PfnRange split = header.split();
-        if (split != null) {
-            b.putInt(l.subSplit(), 1);
-            // the word-sized fields may truncate; the 64-bit ones carry the full values
-            putLong(b, l.subStartPfn(), Math.min(split.start(), 0xFFFF_FFFFL), ps);
-            putLong(b, l.subEndPfn(), Math.min(split.end(), 0xFFFF_FFFFL), ps);
-            b.putLong(l.subStartPfn64(), split.start());
-            b.putLong(l.subEndPfn64(), split.end());
-        }
-        long noteOffset = (long) HEADER_BLOCKS * blockSize + l.subHeaderSize();
-        if (header.notes().length > 0) {
-            b.putLong(l.subOffsetNote(), noteOffset);
-            putLong(b, l.subSizeNote(), header.notes().length, ps);
-            if (header.vmcoreinfoOffset() >= 0) {
-                b.putLong(l.subOffsetVmcoreinfo(), noteOffset + header.vmcoreinfoOffset());
-                putLong(b, l.subSizeVmcoreinfo(), header.vmcoreinfoSize(), ps);
-            }
-        }
-        if (eraseinfoSize > 0) {
-            b.putLong(l.subOffsetEraseinfo(), eraseinfoOffset);
-            putLong(b, l.subSizeEraseinfo(), eraseinfoSize, ps);
-        }
-        b.putLong(l.subMaxMapnr64(), header.maxMapnr());
-        return b;
-    }
-
-    private static void putLong(ByteBuffer b, int off, long value, int size) {
-        if (size == 8) {
-            b.putLong(off, value);
-        } else {
-            b.putInt(off, (int) value);
-        }
+        return KdumpHeaderCodec.encodeSubHeader(header, eraseinfoOffset, eraseinfoSize);
     }
 
     private void writeHeaders() throws IOException {
@@ -262,7 +200,7 @@ public final class KdumpWriter {
         sink.write(0, ByteBuffer.wrap(sink.canRewrite() ? incompleteHeader() : headerBlock));
         sink.write(blockSize, encodeSubHeader());
         if (header.notes().length > 0) {
-            sink.write((long) HEADER_BLOCKS * blockSize + header.layout().subHeaderSize(), ByteBuffer.wrap(header.notes()));
+            sink.write(KdumpHeaderCodec.noteOffset(header), ByteBuffer.wrap(header.notes()));
         }
         if (zeroPageOffset >= 0) {
             data.put(new byte[blockSize]);
@@ -434,11 +372,7 @@ public final class KdumpWriter {
     }
 
     private byte[] incompleteHeader() {
-        byte[] marked = headerBlock.clone();
-        ByteBuffer b = ByteBuffer.wrap(marked).order(order);
-        int at = header.layout().offStatus();
-        b.putInt(at, b.getInt(at) | DiskDumpHeader.STATUS_INCOMPLETE);
-        return marked;
+        return KdumpHeaderCodec.markedIncomplete(headerBlock, header.layout(), order);
     }
 
     /** Writes the buffered data one page-sized piece at a time; returns the end of what reached the sink. */

@@ -1,16 +1,13 @@
 package org.vmcore4j.collector;
 
-
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.Note;
-import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.Notes;
@@ -18,13 +15,33 @@ import org.vmcore4j.core.HeaderFacts;
 
 /**
  * What a kdump-compressed header says about the crashed machine, found the way makedumpfile finds
- * it, so that our header fields equal its.
+ * it, so that our header fields equal its: gathered once per run by {@link #of}, then shared by
+ * every file of a split set.
+ *
+ * @param utsname          the kernel's {@code struct new_utsname} bytes ({@value #UTSNAME_BYTES})
+ * @param crashTimeSeconds the header's {@code timestamp.tv_sec}
+ * @param physBase         the sub-header's {@code phys_base}
+ * @param cpuCount         the header's {@code nr_cpus}
+ * @param noteSection      the dump's note section, copied verbatim into the output
+ * @param vmcoreinfoOffset offset of the VMCOREINFO descriptor within {@code noteSection}, or -1
+ * @param vmcoreinfoSize   its size, 0 where there is none
  */
-final class DumpFacts {
+record CrashedKernel(byte[] utsname, long crashTimeSeconds, long physBase, int cpuCount, byte[] noteSection,
+        long vmcoreinfoOffset, long vmcoreinfoSize) {
     /** {@code sizeof(struct new_utsname)}: six 65-byte strings. */
     static final int UTSNAME_BYTES = 390;
 
-    private DumpFacts() {
+    /**
+     * Reads what the header needs from {@code dump}, asking it for its recorded header values
+     * ({@link Vmcore#headerFacts()}) once. A utsname that cannot be read is reported to the
+     * listener and taken from the input's header, or left empty.
+     */
+    static CrashedKernel of(Vmcore dump, CollectorListener listener) throws IOException {
+        Optional<HeaderFacts> recorded = dump.headerFacts();
+        byte[] notes = dump.noteSection();
+        long[] vmcoreinfo = vmcoreinfoWithin(notes, dump.byteOrder(), dump.description() + " (notes)");
+        return new CrashedKernel(utsname(dump, recorded, listener), crashTime(dump, recorded),
+                physBase(dump, recorded), cpuCount(dump), notes, vmcoreinfo[0], vmcoreinfo[1]);
     }
 
     /**
@@ -34,7 +51,7 @@ final class DumpFacts {
      * else zeros as makedumpfile writes them, but for {@code machine} where no CPU note could name
      * the architecture either.
      */
-    static byte[] utsname(Vmcore dump, CollectorListener listener) {
+    private static byte[] utsname(Vmcore dump, Optional<HeaderFacts> recorded, CollectorListener listener) {
         byte[] out = new byte[UTSNAME_BYTES];
         Optional<VmcoreInfo> info = dump.vmcoreInfo();
         try {
@@ -55,9 +72,8 @@ final class DumpFacts {
             }
         } catch (IOException | RuntimeException e) {
             listener.warning("cannot read the kernel's utsname from memory (" + e.getMessage()
-                    + "); the header's utsname is " + (dump.headerFacts().isPresent() ? "copied from the input" : "empty"));
+                    + "); the header's utsname is " + (recorded.isPresent() ? "copied from the input" : "empty"));
         }
-        Optional<HeaderFacts> recorded = dump.headerFacts();
         if (recorded.isEmpty() && dump.cpus().isEmpty()) {
             // makedumpfile leaves the utsname zero here; then nothing in a kdump file names the
             // architecture (readers fall back on the size of the CPU notes, and there are none), so
@@ -71,20 +87,19 @@ final class DumpFacts {
     }
 
     /** {@code tv_sec}: VMCOREINFO's CRASHTIME, else a kdump input's timestamp, else 0. */
-    static long crashTime(Vmcore dump) {
+    private static long crashTime(Vmcore dump, Optional<HeaderFacts> recorded) {
         OptionalLong t = dump.vmcoreInfo().map(VmcoreInfo::crashTime).orElse(OptionalLong.empty());
         if (t.isPresent()) {
             return t.getAsLong();
         }
-        return dump.headerFacts().map(HeaderFacts::crashTimeSeconds).orElse(0L);
+        return recorded.map(HeaderFacts::crashTimeSeconds).orElse(0L);
     }
 
     /**
      * The sub-header's phys_base: a kdump input's own; on x86_64 NUMBER(phys_base), else derived
      * from the PT_LOAD mapping the kernel text (makedumpfile's get_phys_base_x86_64); 0 elsewhere.
      */
-    static long physBase(Vmcore dump) {
-        Optional<HeaderFacts> recorded = dump.headerFacts();
+    private static long physBase(Vmcore dump, Optional<HeaderFacts> recorded) {
         if (recorded.isPresent()) {
             return recorded.get().physBase();
         }
@@ -92,7 +107,7 @@ final class DumpFacts {
     }
 
     /** NT_PRSTATUS notes named CORE, as get_pt_note_info counts them. */
-    static int cpuCount(Vmcore dump) {
+    private static int cpuCount(Vmcore dump) {
         int n = 0;
         for (Note note : dump.notes()) {
             if (note.is("CORE", Note.NT_PRSTATUS)) {
@@ -105,9 +120,12 @@ final class DumpFacts {
     /**
      * Offset and size of the last VMCOREINFO note's descriptor in {@code notes} (the last one counts,
      * as everywhere), or {-1, 0}. The blob is the dump's own note section, which its reader has
-     * already decoded with the same {@link Notes} rules.
+     * already decoded with the same {@link Notes} rules; it is parsed again because a
+     * {@link Note#descriptorOffset()} counts from the start of the file, not of this blob (an ELF
+     * dump's PT_NOTE segments need not be adjacent, and a note section supplied by the caller has
+     * no file offset at all).
      */
-    static long[] vmcoreinfoWithin(byte[] notes, ByteOrder order, String resource) throws IOException {
+    private static long[] vmcoreinfoWithin(byte[] notes, ByteOrder order, String resource) throws IOException {
         long[] found = {-1, 0};
         for (Note n : Notes.parse(notes, 0, notes.length, order, resource, 0)) {
             if (n.is("VMCOREINFO", 0)) {
@@ -115,5 +133,15 @@ final class DumpFacts {
             }
         }
         return found;
+    }
+
+    @Override
+    public byte[] utsname() {
+        return utsname.clone();
+    }
+
+    @Override
+    public byte[] noteSection() {
+        return noteSection.clone();
     }
 }

@@ -10,12 +10,12 @@ import org.vmcore4j.core.VmcoreInfo;
  * exactly as there. A key that is present but does not parse makes makedumpfile stop ("Invalid data
  * in ..."); here it is reported as unusable.
  */
-final class Keys {
+final class VmcoreInfoKeys {
     static final long NOT_FOUND = -1;
 
     private final VmcoreInfo info;
 
-    Keys(VmcoreInfo info) {
+    VmcoreInfoKeys(VmcoreInfo info) {
         this.info = info;
     }
 
@@ -23,24 +23,24 @@ final class Keys {
         return info;
     }
 
-    long size(String type, Problems p) {
+    long size(String type, MissingKeys p) {
         return value("SIZE(" + type + ")", info.size(type), p);
     }
 
-    long offset(String member, Problems p) {
+    long offset(String member, MissingKeys p) {
         return value("OFFSET(" + member + ")", info.offset(member), p);
     }
 
-    long length(String name, Problems p) {
+    long length(String name, MissingKeys p) {
         return value("LENGTH(" + name + ")", info.length(name), p);
     }
 
-    long number(String name, Problems p) {
+    long number(String name, MissingKeys p) {
         return value("NUMBER(" + name + ")", info.number(name), p);
     }
 
     /** A symbol's address, or 0 when absent (makedumpfile's NOT_FOUND_SYMBOL). */
-    long symbol(String name, Problems p) {
+    long symbol(String name, MissingKeys p) {
         String key = "SYMBOL(" + name + ")";
         OptionalLong v = info.symbol(name);
         if (v.isPresent()) {
@@ -56,7 +56,7 @@ final class Keys {
         return info.raw(key).isPresent();
     }
 
-    private long value(String key, OptionalLong v, Problems p) {
+    private long value(String key, OptionalLong v, MissingKeys p) {
         if (v.isPresent()) {
             return v.getAsLong();
         }

@@ -7,7 +7,7 @@ import java.io.PrintStream;
  * (stderr), 2 common messages, 4 errors (stderr), 8 debug, 16 report. Common, debug and report
  * messages go to stdout unless stdout carries the dump itself ({@code -F}), then to stderr.
  */
-final class Console {
+final class MessageOutput {
     static final int PROGRESS = 1;
     static final int COMMON = 2;
     static final int ERROR = 4;
@@ -19,7 +19,7 @@ final class Console {
     private final PrintStream out;
     private final PrintStream err;
 
-    Console(int level, PrintStream out, PrintStream err) {
+    MessageOutput(int level, PrintStream out, PrintStream err) {
         this.level = level;
         this.out = out;
         this.err = err;
@@ -63,5 +63,11 @@ final class Console {
             out.print(text);
             out.flush();
         }
+    }
+
+    /** The last line of a run, as makedumpfile's; returns {@code status}. */
+    int finish(int status) {
+        common(status == Main.COMPLETED ? "\nvmcore4j Completed.\n" : "\nvmcore4j Failed.\n");
+        return status;
     }
 }

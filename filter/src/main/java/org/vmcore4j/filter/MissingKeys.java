@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Collects unusable VMCOREINFO keys so one error can name them all. */
-final class Problems {
+final class MissingKeys {
     private final Set<String> keys = new LinkedHashSet<>();
     private final List<String> details = new ArrayList<>();
 

@@ -1,0 +1,39 @@
+package org.vmcore4j.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+
+import org.vmcore4j.core.Dmesg;
+import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreInfo;
+
+/** {@code --dump-dmesg}: the crashed kernel's log into LOGFILE, or to standard output with {@code -F}. */
+final class DmesgMode {
+    private DmesgMode() {
+    }
+
+    static int run(CollectorCommand options, MessageOutput messages) throws IOException {
+        Path vmcorePath = options.files.get(0);
+        Path target = options.flatten ? null : options.files.get(1);
+        if (target != null && !DumpFiles.checkTarget(target, options.force, messages)) {
+            return messages.finish(Main.FAILED);
+        }
+        try (Vmcore vmcore = DumpFiles.openInput(vmcorePath, false, options.nonMmap)) {
+            VmcoreInfo info = vmcore.vmcoreInfo().orElseThrow(() -> new IOException(
+                    vmcorePath + " has no VMCOREINFO note; the kernel log cannot be located without it"));
+            byte[] text = Dmesg.read(info, vmcore.kernelAddressSpace(), options.partialDmesg).makedumpfileText();
+            if (target == null) {
+                options.out.write(text); // -F: the log, as plain text, on standard output (as makedumpfile)
+                options.out.flush();
+            } else {
+                try (OutputStream os = java.nio.channels.Channels.newOutputStream(DumpSink.createPrivate(target))) {
+                    os.write(text);
+                }
+            }
+        }
+        messages.common("\nThe dmesg log is saved to " + (target == null ? "STDOUT" : target.toString()) + ".\n");
+        return messages.finish(Main.COMPLETED);
+    }
+}

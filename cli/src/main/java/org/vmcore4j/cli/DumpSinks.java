@@ -1,0 +1,70 @@
+package org.vmcore4j.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.kdump.FlattenedSink;
+
+/** Where a collected dump goes: standard output (flattened), nowhere (--dry-run), or the DUMPFILEs. */
+final class DumpSinks {
+    private DumpSinks() {
+    }
+
+    /**
+     * Opens the sinks into {@code sinks} one by one, so that the caller closes those already open
+     * when a later one fails. {@code limit}: the -L size of each file, Long.MAX_VALUE for none.
+     */
+    static void openInto(List<DumpSink> sinks, CollectorCommand options, List<Path> targets, long limit)
+            throws IOException {
+        if (options.flatten) {
+            OutputStream stdout = new BufferedOutputStream(new NonClosing(options.out), 1 << 20);
+            sinks.add(new FlattenedSink(stdout, "standard output", limit));
+        } else if (options.dryRun) {
+            for (Path t : targets) {
+                sinks.add(DumpSink.discarding(t + " (dry run)"));
+            }
+        } else {
+            for (Path t : targets) {
+                DumpSink s = DumpSink.toFile(t);
+                sinks.add(limit == Long.MAX_VALUE ? s : DumpSink.limitedTo(s, limit));
+            }
+        }
+    }
+
+    /** Closes every sink; the last failure, if any, is thrown once all are closed. */
+    static void closeAll(List<DumpSink> sinks) throws IOException {
+        IOException closing = null;
+        for (DumpSink s : sinks) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                closing = e;
+            }
+        }
+        if (closing != null) {
+            throw closing;
+        }
+    }
+
+
+    /** Standard output must survive the sink's close, so the final messages can still be printed. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.flush();
+        }
+    }
+}
