@@ -547,7 +547,7 @@ final class CollectorCommand implements Callable<Integer> {
                 int level = dumpLevels.get(attempt);
                 if ((level | inputLevel) != level) {
                     // makedumpfile's update_dump_level: what the input excluded stays excluded
-                    console.common(String.format("dump_level is changed to %d, because %s was created by "
+                    console.common(String.format(Locale.ROOT, "dump_level is changed to %d, because %s was created by "
                             + "dump_level(%d).", level | inputLevel, vmcorePath, inputLevel));
                     level |= inputLevel;
                 }
@@ -573,7 +573,7 @@ final class CollectorCommand implements Callable<Integer> {
                     boolean noSpace = e.getCause() instanceof OutputLimitException || isNoSpace(e.getCause());
                     boolean retry = noSpace && !flatten && attempt + 1 < dumpLevels.size();
                     // before a retry the partial file is deleted: say how far it got, not that it stays readable
-                    console.error((retry ? String.format("Can't write the dump file after %d of %d pages: %s\n",
+                    console.error((retry ? String.format(Locale.ROOT, "Can't write the dump file after %d of %d pages: %s\n",
                             e.pagesWritten(), e.pagesTotal(), e.getCause().getMessage()) : e.getMessage() + "\n"));
                     if (retry) {
                         console.common("Retry to create a dumpfile by dump_level(" + dumpLevels.get(attempt + 1)

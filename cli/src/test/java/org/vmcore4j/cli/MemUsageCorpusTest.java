@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -117,7 +118,7 @@ class MemUsageCorpusTest {
                     List.of(u.zeroPages(), u.cachePages(), u.cachePrivatePages(), u.userPages(), u.freePages(),
                             u.kernelDataPages(), u.totalPages(), u.totalBytes()), "the library's figures");
         }
-        System.out.printf("%s --mem-usage, the same table as makedumpfile's: ZERO %d, NON_PRI_CACHE %d, PRI_CACHE %d, "
+        System.out.printf(Locale.ROOT, "%s --mem-usage, the same table as makedumpfile's: ZERO %d, NON_PRI_CACHE %d, PRI_CACHE %d, "
                 + "USER %d, FREE %d, KERN_DATA %d; %d pages, %d bytes on the system (%d ms, makedumpfile %d ms)%n",
                 dump, f.get("ZERO"), f.get("NON_PRI_CACHE"), f.get("PRI_CACHE"), f.get("USER"), f.get("FREE"),
                 f.get("KERN_DATA"), f.get("pages"), f.get("bytes"), o.millis(), m.millis());

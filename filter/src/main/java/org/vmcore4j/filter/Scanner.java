@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.OptionalLong;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.MemoryAccessException;
@@ -374,7 +375,7 @@ final class Scanner {
                 continue; // a tail page: excluded, or kept, with its head
             } else if ((lv & DumpLevel.FREE) != 0 && buddyMode != BUDDY_NONE && isBuddy(flags, mapcount)) {
                 if (L.freeAreaLength != PageLayout.NF && Long.compareUnsigned(priv, L.freeAreaLength) >= 0) {
-                    listener.warning(String.format("Invalid free page order: pfn=%x, order=%d, max order=%d", pfn,
+                    listener.warning(String.format(Locale.ROOT, "Invalid free page order: pfn=%x, order=%d, max order=%d", pfn,
                             priv, L.freeAreaLength - 1));
                     continue;
                 }
@@ -444,7 +445,7 @@ final class Scanner {
         if ((startPfn < cs || Long.compareUnsigned(startPfn + pages, ce) > 0) && !warnedOutOfCycle) {
             // Each cycle walks every free list, so blocks of other cycles show up; makedumpfile warns once.
             warnedOutOfCycle = true;
-            listener.warning(String.format("PFN out of cycle range. (pfn:%x, cycle:[%x-%x])",
+            listener.warning(String.format(Locale.ROOT, "PFN out of cycle range. (pfn:%x, cycle:[%x-%x])",
                     startPfn < cs ? startPfn : ce, cs, ce));
         }
     }
@@ -458,7 +459,7 @@ final class Scanner {
                     .order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN).asLongBuffer()
                     .get(pageWords, from, to - from);
         } catch (MemoryAccessException e) {
-            throw new VmcoreFormatException(resource, -1, String.format(
+            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT, 
                     "cannot read the struct pages of PFNs 0x%x-0x%x at kernel address 0x%x (mem_map): %s", pfn,
                     pfn + n - 1, vaddr, e.getMessage()), e);
         }
@@ -583,7 +584,7 @@ final class Scanner {
             memory.read(pfn << pageShift, pageBuf, 0, run * pageSize);
         } catch (MemoryAccessException e) {
             if (run == 1) {
-                throw new VmcoreFormatException(resource, -1, String.format(
+                throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT, 
                         "cannot read page 0x%x to test it for zeros: %s", pfn, e.getMessage()), e);
             }
             for (int i = 0; i < run; i++) {
@@ -596,7 +597,7 @@ final class Scanner {
         try {
             memory.read(pfn << pageShift, pageBuf, off, pageSize);
         } catch (MemoryAccessException e) {
-            throw new VmcoreFormatException(resource, -1, String.format(
+            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT, 
                     "cannot read page 0x%x to test it for zeros: %s", pfn, e.getMessage()), e);
         }
     }

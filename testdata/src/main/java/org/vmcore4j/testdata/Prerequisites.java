@@ -2,6 +2,7 @@ package org.vmcore4j.testdata;
 
 import java.io.File;
 import java.lang.reflect.AnnotatedElement;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ public final class Prerequisites implements ExecutionCondition {
     private static String output(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(60, TimeUnit.SECONDS);
             return out;
         } catch (Exception ex) {

@@ -1,5 +1,6 @@
 package org.vmcore4j.core.arch;
 
+import java.util.Locale;
 import org.vmcore4j.core.MemoryAccessException;
 
 /**
@@ -20,7 +21,7 @@ public final class UnmappedAddressException extends MemoryAccessException {
     private final long entry;
 
     UnmappedAddressException(long vaddr, String level, long entryAddress, long entry, String why, Throwable cause) {
-        super(Reason.NOT_MAPPED, vaddr, String.format("virtual address 0x%x is not mapped: %s", vaddr, why));
+        super(Reason.NOT_MAPPED, vaddr, String.format(Locale.ROOT, "virtual address 0x%x is not mapped: %s", vaddr, why));
         this.level = level;
         this.entryAddress = entryAddress;
         this.entry = entry;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.VmcoreFormatException;
@@ -163,7 +164,7 @@ public final class SyntheticKernel {
     public long phys(long vaddr) {
         Long p = pages.get(vaddr & -4096L);
         if (p == null) {
-            throw new IllegalArgumentException(String.format("0x%x is not mapped in the synthetic kernel", vaddr));
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "0x%x is not mapped in the synthetic kernel", vaddr));
         }
         return p + (vaddr & 4095);
     }
