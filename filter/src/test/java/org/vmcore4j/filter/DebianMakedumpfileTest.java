@@ -2,7 +2,6 @@ package org.vmcore4j.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.Prerequisites;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
 
@@ -33,9 +33,11 @@ class DebianMakedumpfileTest {
     @Test
     void debian172KeepsUserPagesThat179ExcludesOn612() throws Exception {
         Optional<Path> deb = CorpusSupport.debianMakedumpfile();
-        assumeTrue(deb.isPresent(), "Debian's makedumpfile is not installed (apt-get install makedumpfile)");
+        Prerequisites.assumePresent(deb.isPresent(),
+                "Debian's makedumpfile is not installed (testdata/tools/install-deps.sh installs it)");
         String version = versionOf(deb.get());
-        assumeTrue(version.contains("version 1.7.2"), deb.get() + " is not 1.7.2: " + version);
+        Prerequisites.assumePresent(version.contains("version 1.7.2"),
+                deb.get() + " is not Debian bookworm's makedumpfile 1.7.2: " + version.strip());
         Path mdf = Corpus.requireMakedumpfile();
         int newKernels = 0;
         for (Corpus.Dump d : Corpus.x86_64Dumps()) {

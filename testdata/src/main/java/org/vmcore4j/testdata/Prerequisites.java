@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -70,6 +72,22 @@ public final class Prerequisites implements ExecutionCondition {
             throw new IllegalStateException("VMCORE4J_REQUIRE_CORPUS=1 but " + reason);
         }
         return ConditionEvaluationResult.disabled(reason);
+    }
+
+    /**
+     * For a prerequisite a test can only find out while it runs (a tool's version, root to mount a
+     * tmpfs, an architecture not supported yet): where {@code present} is false, skips the test with
+     * {@code missing} as the reason, or, under {@code VMCORE4J_REQUIRE_CORPUS=1}, fails it with that
+     * reason, as the {@code Requires*} annotations do.
+     */
+    public static void assumePresent(boolean present, String missing) {
+        if (present) {
+            return;
+        }
+        if (Corpus.required()) {
+            Assertions.fail("VMCORE4J_REQUIRE_CORPUS=1 but " + missing);
+        }
+        Assumptions.abort(missing);
     }
 
     private static String makedumpfileProblem() {
