@@ -204,7 +204,7 @@ class CollectorExcludeVmemmapCorpusTest {
                 Long k = vmemmapPageOf.get(pfn);
                 assertNotNull(k, () -> String.format(Locale.ROOT, "PFN 0x%x removed by -e is not a vmemmap page", pfn));
                 for (long frame = k * structsPerPage; frame < (k + 1) * structsPerPage; frame++) {
-                    assertEquals(PageStatus.EXCLUDED, out.status(frame), String.format(Locale.ROOT, 
+                    assertEquals(PageStatus.EXCLUDED, out.status(frame), String.format(Locale.ROOT,
                             "PFN 0x%x's vmemmap page 0x%x is removed, but the frame is not a left-out RAM frame",
                             frame, pfn));
                     describedFrames++;

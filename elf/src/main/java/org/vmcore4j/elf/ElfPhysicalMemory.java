@@ -352,7 +352,7 @@ final class ElfPhysicalMemory implements PhysicalMemory {
             i++;
         }
         long where = i < count ? fileOffset[i] + (Math.max(from, start[i]) - start[i]) : -1;
-        return new MemoryAccessException(MemoryAccessException.Reason.LOST, paddr, String.format(Locale.ROOT, 
+        return new MemoryAccessException(MemoryAccessException.Reason.LOST, paddr, String.format(Locale.ROOT,
                 "physical address 0x%x was lost: its page's data belongs at file offset %d, past the end of the "
                         + "truncated file (%s, size %d)", paddr, where, source.description(), source.size()));
     }

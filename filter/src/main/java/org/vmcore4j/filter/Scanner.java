@@ -459,7 +459,7 @@ final class Scanner {
                     .order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN).asLongBuffer()
                     .get(pageWords, from, to - from);
         } catch (MemoryAccessException e) {
-            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT, 
+            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT,
                     "cannot read the struct pages of PFNs 0x%x-0x%x at kernel address 0x%x (mem_map): %s", pfn,
                     pfn + n - 1, vaddr, e.getMessage()), e);
         }
@@ -584,7 +584,7 @@ final class Scanner {
             memory.read(pfn << pageShift, pageBuf, 0, run * pageSize);
         } catch (MemoryAccessException e) {
             if (run == 1) {
-                throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT, 
+                throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT,
                         "cannot read page 0x%x to test it for zeros: %s", pfn, e.getMessage()), e);
             }
             for (int i = 0; i < run; i++) {
@@ -597,7 +597,7 @@ final class Scanner {
         try {
             memory.read(pfn << pageShift, pageBuf, off, pageSize);
         } catch (MemoryAccessException e) {
-            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT, 
+            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT,
                     "cannot read page 0x%x to test it for zeros: %s", pfn, e.getMessage()), e);
         }
     }

@@ -137,7 +137,7 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
         }
         long rootSymbol = root.getAsLong();
         if (Long.compareUnsigned(rootSymbol, START_KERNEL_MAP) < 0) {
-            throw new VmcoreFormatException(info.resource(), info.fileOffset(), String.format(Locale.ROOT, 
+            throw new VmcoreFormatException(info.resource(), info.fileOffset(), String.format(Locale.ROOT,
                     "VMCOREINFO page-table root 0x%x is not in the kernel image mapping", rootSymbol));
         }
         OptionalLong l5 = number(info, "pgtable_l5_enabled");
