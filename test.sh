@@ -18,7 +18,8 @@
 #                   fail, never skip, when a prerequisite is missing.
 # VMCORE4J_REQUIRE_CORPUS=0 ./test.sh keeps going when phase 2, 3 or 4 cannot provide their
 # part, and lets the tests that need it skip (a local run without the reference tarball).
-# The last lines are Surefire's totals over all modules; the exit status is Maven's.
+# The last lines are Surefire's totals over all modules, after the list of skipped tests (from the
+# XML reports). The exit status is Maven's, or 1 when VMCORE4J_REQUIRE_CORPUS=1 and a test skipped.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")" && pwd)
 TOOLS=$ROOT/testdata/tools
@@ -110,6 +111,7 @@ fi
 
 # ---- 5. maven ----
 phase_start maven "mvn -B verify $* (VMCORE4J_CORPUS=${VMCORE4J_CORPUS:-} VMCORE4J_MAKEDUMPFILE=${VMCORE4J_MAKEDUMPFILE:-} VMCORE4J_VMLINUX_DIR=${VMCORE4J_VMLINUX_DIR:-} VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS)"
+touch "$TMP/maven.start"   # test reports older than this are an earlier run's
 set +e
 mvn -B -ntp verify "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' | tee "$TMP/mvn.log"   # (Debian's Maven 3.8 emits colour resets even with -B)
 MVN_RC=${PIPESTATUS[0]}
@@ -122,8 +124,26 @@ print_times
 read -r tests failures errors skipped < <(
     sed -n 's/^\[[A-Z]*\] Tests run: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\), Skipped: \([0-9]*\)\(, Flakes: [0-9]*\)\{0,1\}$/\1 \2 \3 \4/p' "$TMP/mvn.log" \
     | awk '{ t += $1; f += $2; e += $3; s += $4 } END { print t + 0, f + 0, e + 0, s + 0 }')
+# Which tests skipped, from this run's Surefire/Failsafe XML reports: under VMCORE4J_REQUIRE_CORPUS=1
+# a skip is a missing prerequisite or an unfinished test, so it fails the run.
+SKIP_RC=0
+/usr/bin/python3 "$TOOLS/skipped-tests.py" "$ROOT" "$TMP/maven.start" > "$TMP/skipped.txt" || SKIP_RC=$?
+RC=$MVN_RC
 echo
 echo "Results (all modules; Maven exit status $MVN_RC):"
 echo
+if [ -s "$TMP/skipped.txt" ]; then
+    echo "Skipped tests ($(grep -c . "$TMP/skipped.txt")):"
+    sed 's/^/  /' "$TMP/skipped.txt"
+    if [ "$VMCORE4J_REQUIRE_CORPUS" = 1 ]; then
+        echo "test.sh: FAILED: VMCORE4J_REQUIRE_CORPUS=1 allows no skipped test (the ones above)" >&2
+        [ $RC != 0 ] || RC=1
+    fi
+    echo
+fi
+if [ $SKIP_RC != 0 ]; then
+    echo "test.sh: FAILED: a test report could not be read (skipped-tests.py exit status $SKIP_RC)" >&2
+    [ $RC != 0 ] || RC=1
+fi
 echo "Tests run: $tests, Failures: $failures, Errors: $errors, Skipped: $skipped"
-exit $MVN_RC
+exit $RC

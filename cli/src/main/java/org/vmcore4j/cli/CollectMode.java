@@ -45,7 +45,7 @@ final class CollectMode {
                 int level = options.dumpLevels.get(attempt);
                 if ((level | inputLevel) != level) {
                     // makedumpfile's update_dump_level: what the input excluded stays excluded
-                    messages.common(String.format("dump_level is changed to %d, because %s was created by "
+                    messages.common(String.format(Locale.ROOT, "dump_level is changed to %d, because %s was created by "
                             + "dump_level(%d).", level | inputLevel, vmcorePath, inputLevel));
                     level |= inputLevel;
                 }
@@ -71,7 +71,7 @@ final class CollectMode {
                     boolean noSpace = e.getCause() instanceof OutputLimitException || isNoSpace(e.getCause());
                     boolean retry = noSpace && !options.flatten && attempt + 1 < options.dumpLevels.size();
                     // before a retry the partial file is deleted: say how far it got, not that it stays readable
-                    messages.error((retry ? String.format("Can't write the dump file after %d of %d pages: %s\n",
+                    messages.error((retry ? String.format(Locale.ROOT, "Can't write the dump file after %d of %d pages: %s\n",
                             e.pagesWritten(), e.pagesTotal(), e.getCause().getMessage()) : e.getMessage() + "\n"));
                     if (retry) {
                         messages.common("Retry to create a dumpfile by dump_level("

@@ -1,6 +1,7 @@
 package org.vmcore4j.cli;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -75,7 +76,7 @@ final class Json {
                 case '\t' -> sb.append("\\t");
                 default -> {
                     if (c < 0x20 || c > 0x7e) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         sb.append(c);
                     }

@@ -2,6 +2,7 @@ package org.vmcore4j.cli;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.Writer;
 import picocli.CommandLine;
 
 /**
@@ -33,8 +34,8 @@ public final class Main {
             System.setProperty("picocli.converters.excludes", "java.sql.*,java.time.*");
         }
         CommandLine cl = new CommandLine(new CollectorCommand(out, err, in));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        cl.setOut(new PrintWriter(new PrintStreamWriter(out), true));
+        cl.setErr(new PrintWriter(new PrintStreamWriter(err), true));
         cl.setExitCodeExceptionMapper(e -> FAILED);
         cl.setParameterExceptionHandler((e, a) -> {
             err.println("vmcore4j: " + e.getMessage());
@@ -46,5 +47,32 @@ public final class Main {
             return FAILED;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Hands picocli's text to the stream as characters, so the stream encodes them with its own charset,
+     * as it does the commands' messages (a PrintWriter over the stream's bytes would use the default one).
+     */
+    private static final class PrintStreamWriter extends Writer {
+        private final PrintStream stream;
+
+        PrintStreamWriter(PrintStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+            stream.print(new String(chars, offset, length));
+        }
+
+        @Override
+        public void flush() {
+            stream.flush();
+        }
+
+        @Override
+        public void close() {
+            stream.flush();
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.vmcore4j.cli;
 
+import java.util.Locale;
 import org.vmcore4j.filter.MemoryUsage;
 
 /**
@@ -35,6 +36,6 @@ final class MemoryUsageTable {
 
     /** C's {@code %-16llu}: unsigned, left-aligned in 16 columns. */
     private static String column(long value) {
-        return String.format("%-16s", Long.toUnsignedString(value));
+        return String.format(Locale.ROOT, "%-16s", Long.toUnsignedString(value));
     }
 }

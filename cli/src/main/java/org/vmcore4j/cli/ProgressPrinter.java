@@ -1,5 +1,6 @@
 package org.vmcore4j.cli;
 
+import java.util.Locale;
 import java.util.function.LongSupplier;
 
 import org.vmcore4j.collector.CollectorListener;
@@ -85,7 +86,7 @@ final class ProgressPrinter implements CollectorListener {
             long seconds = Math.max(0, elapsedMillis / promille - elapsedNanos / 1_000_000_000L);
             eta = eta(seconds);
         }
-        return String.format("%-50s: [%3d.%d %%] %c  %16s", label, promille / 10, promille % 10,
+        return String.format(Locale.ROOT, "%-50s: [%3d.%d %%] %c  %16s", label, promille / 10, promille % 10,
                 SPINNER.charAt(lapse & 3), eta);
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -69,7 +70,7 @@ record TriageReport(
                 dump.formatName(),
                 fileSize,
                 dump.architecture().displayName(),
-                dump.byteOrder().toString().toLowerCase().replace('_', ' '),
+                dump.byteOrder().toString().toLowerCase(Locale.ROOT).replace('_', ' '),
                 mem.pageSize(),
                 info.flatMap(VmcoreInfo::osRelease),
                 uts,
@@ -94,14 +95,14 @@ record TriageReport(
         }
         line(sb, "arch", architecture + ", " + byteOrder + ", page size " + pageSize);
         crashTime.ifPresent(t -> line(sb, "crash time", Instant.ofEpochSecond(t) + " (" + t + ")"));
-        kernelOffset.ifPresent(k -> line(sb, "KASLR", String.format("kernel offset 0x%x", k)));
-        physBase.ifPresent(p -> line(sb, "phys_base", String.format("0x%x", p)));
+        kernelOffset.ifPresent(k -> line(sb, "KASLR", String.format(Locale.ROOT, "kernel offset 0x%x", k)));
+        physBase.ifPresent(p -> line(sb, "phys_base", String.format(Locale.ROOT, "0x%x", p)));
         line(sb, "CPUs", cpus.size() + " with saved registers");
         for (CpuState c : cpus) {
-            sb.append(String.format("  cpu %d  pid %d%n", c.cpu(), c.pid()));
+            sb.append(String.format(Locale.ROOT, "  cpu %d  pid %d%n", c.cpu(), c.pid()));
             int col = 0;
             for (Map.Entry<String, Long> r : c.registers().entrySet()) {
-                sb.append(col == 0 ? "    " : "  ").append(String.format("%-8s %016x", r.getKey(), r.getValue()));
+                sb.append(col == 0 ? "    " : "  ").append(String.format(Locale.ROOT, "%-8s %016x", r.getKey(), r.getValue()));
                 if (++col == 3) {
                     sb.append('\n');
                     col = 0;
@@ -111,10 +112,10 @@ record TriageReport(
                 sb.append('\n');
             }
         }
-        line(sb, "memory", String.format("%d ranges, %s of RAM, page frames below 0x%x", ranges.size(),
+        line(sb, "memory", String.format(Locale.ROOT, "%d ranges, %s of RAM, page frames below 0x%x", ranges.size(),
                 bytes(ramBytes), endPfn));
         for (PhysicalRange r : ranges) {
-            sb.append(String.format("  0x%016x-0x%016x  %s%n", r.start(), r.end(), bytes(r.size())));
+            sb.append(String.format(Locale.ROOT, "  0x%016x-0x%016x  %s%n", r.start(), r.end(), bytes(r.size())));
         }
         line(sb, "VMCOREINFO", vmcoreInfo.size() + " keys");
         vmcoreInfo.forEach((k, v) -> sb.append("  ").append(k).append('=').append(v).append('\n'));
@@ -171,7 +172,7 @@ record TriageReport(
     }
 
     private static void line(StringBuilder sb, String label, String value) {
-        sb.append(String.format("%-11s %s%n", label + ":", value));
+        sb.append(String.format(Locale.ROOT, "%-11s %s%n", label + ":", value));
     }
 
     static String bytes(long n) {
@@ -179,11 +180,11 @@ record TriageReport(
             return n + " B";
         }
         if (n < 1024 * 1024) {
-            return String.format("%.1f KiB", n / 1024.0);
+            return String.format(Locale.ROOT, "%.1f KiB", n / 1024.0);
         }
         if (n < 1024L * 1024 * 1024) {
-            return String.format("%.1f MiB", n / (1024.0 * 1024));
+            return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
         }
-        return String.format("%.2f GiB", n / (1024.0 * 1024 * 1024));
+        return String.format(Locale.ROOT, "%.2f GiB", n / (1024.0 * 1024 * 1024));
     }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -124,7 +125,7 @@ class CollectorBadUsageCorpusTest {
         assertEquals(List.of("x"), CollectorHarness.files(md), "makedumpfile leaves no file behind");
         assertEquals(List.of("x"), CollectorHarness.files(od), "vmcore4j leaves no file behind");
         assertEquals("keep", Files.readString(od.resolve("x")));
-        System.out.printf("%-50s makedumpfile %d, vmcore4j %d: %s%n", line, mr.status(), o.status(),
+        System.out.printf(Locale.ROOT, "%-50s makedumpfile %d, vmcore4j %d: %s%n", line, mr.status(), o.status(),
                 o.all().lines().filter(s -> !s.isBlank()).findFirst().orElse(""));
     }
 

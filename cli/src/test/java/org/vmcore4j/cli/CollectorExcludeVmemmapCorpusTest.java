@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -141,9 +142,9 @@ class CollectorExcludeVmemmapCorpusTest {
         if (options.equals("-z -d 31")) {
             long compared = CollectorHarness.assertPagesFromVmcore(o, dump.vmcore(), 31);
             int read = CollectorHarness.assertLibkdumpfileReads(o, dump.vmcore(), 200);
-            readers = String.format("; %d pages equal to the vmcore's, %d read by libkdumpfile", compared, read);
+            readers = String.format(Locale.ROOT, "; %d pages equal to the vmcore's, %d read by libkdumpfile", compared, read);
         }
-        System.out.printf("%s -e --work-dir DIR %s: %d unused vmemmap pages excluded by both, %d bytes byte for byte "
+        System.out.printf(Locale.ROOT, "%s -e --work-dir DIR %s: %d unused vmemmap pages excluded by both, %d bytes byte for byte "
                 + "makedumpfile's%s%s%n", dump, options, excluded, Files.size(o), elf ? "" : ", header bit 0x10 set",
                 readers);
         Files.delete(m);
@@ -201,9 +202,9 @@ class CollectorExcludeVmemmapCorpusTest {
             }
             for (long pfn : removed) {
                 Long k = vmemmapPageOf.get(pfn);
-                assertNotNull(k, () -> String.format("PFN 0x%x removed by -e is not a vmemmap page", pfn));
+                assertNotNull(k, () -> String.format(Locale.ROOT, "PFN 0x%x removed by -e is not a vmemmap page", pfn));
                 for (long frame = k * structsPerPage; frame < (k + 1) * structsPerPage; frame++) {
-                    assertEquals(PageStatus.EXCLUDED, out.status(frame), String.format(
+                    assertEquals(PageStatus.EXCLUDED, out.status(frame), String.format(Locale.ROOT,
                             "PFN 0x%x's vmemmap page 0x%x is removed, but the frame is not a left-out RAM frame",
                             frame, pfn));
                     describedFrames++;
@@ -229,7 +230,7 @@ class CollectorExcludeVmemmapCorpusTest {
                 .toArray(String[]::new)), dir);
         List<Long> mdfRemoved = removed(refilteredPlain, mdfRefiltered);
         long mdfVmemmap = mdfRemoved.stream().filter(removed::contains).count();
-        System.out.printf("%s: -e removes %d frames (PFNs 0x%x-0x%x; %d dumpable frames left of %d), all behind the "
+        System.out.printf(Locale.ROOT, "%s: -e removes %d frames (PFNs 0x%x-0x%x; %d dumpable frames left of %d), all behind the "
                 + "vmemmap at 0x%x, holding the struct pages of %d left-out frames only; both runs report Remaining "
                 + "pages %d; re-filtering a -d 1 kdump file removes the same %d. makedumpfile on that kdump file "
                 + "reports %d and removes %d frames, %d of them vmemmap pages%n", dump, removed.size(), removed.get(0),
@@ -330,7 +331,7 @@ class CollectorExcludeVmemmapCorpusTest {
         assertEquals(0, CollectorHarness.run(ours("-R", rearranged.toString()), dir, flat, null).status());
         assertSameBytes(direct, rearranged);
         assertEquals(List.of(), CollectorHarness.files(work), "--work-dir: neither tool leaves a file behind");
-        System.out.printf("%s -e --work-dir DIR -z -d 31: a split set of %s bytes, --num-threads 2 (%d bytes) and -F "
+        System.out.printf(Locale.ROOT, "%s -e --work-dir DIR -z -d 31: a split set of %s bytes, --num-threads 2 (%d bytes) and -F "
                 + "(a %d-byte stream, rearranged with -R) give makedumpfile's files byte for byte%n", dump, sizes,
                 Files.size(threads), Files.size(flat));
         for (Path p : created) {

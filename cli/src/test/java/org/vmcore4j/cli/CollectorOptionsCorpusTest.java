@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -79,7 +80,7 @@ class CollectorOptionsCorpusTest {
     }
 
     private static void report(String what, PageCounts c, Path o) {
-        System.out.printf("%s: %d PFNs, %d present, %d excluded, %d not RAM, %d lost; %d page contents compared;"
+        System.out.printf(Locale.ROOT, "%s: %d PFNs, %d present, %d excluded, %d not RAM, %d lost; %d page contents compared;"
                 + " %d bytes%n", what, c.endPfn(), c.present(), c.excluded(), c.notRam(), c.lost(), c.bytesCompared(),
                 CollectorHarness.size(o));
     }

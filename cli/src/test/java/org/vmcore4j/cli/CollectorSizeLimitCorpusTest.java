@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class CollectorSizeLimitCorpusTest {
             assertFalse(k.incomplete());
         }
         assertTrue(Files.size(o) <= 30L << 20);
-        System.out.printf("-L 30M -d 0,31 -z: retried at 31, %d bytes, equal to makedumpfile's%n", Files.size(o));
+        System.out.printf(Locale.ROOT, "-L 30M -d 0,31 -z: retried at 31, %d bytes, equal to makedumpfile's%n", Files.size(o));
         Files.delete(m);
         Files.delete(o);
     }
@@ -93,7 +94,7 @@ class CollectorSizeLimitCorpusTest {
         PageCounts theirs = counts(m);
         assertTrue(ours.lost() > 0 && theirs.lost() > 0);
         assertEquals(theirs.present() + theirs.lost(), ours.present() + ours.lost(), "the same dumpable pages");
-        System.out.printf("-L 5M -d 31 -z: status 1, INCOMPLETE; ours %d pages present (all %d equal the vmcore's), "
+        System.out.printf(Locale.ROOT, "-L 5M -d 31 -z: status 1, INCOMPLETE; ours %d pages present (all %d equal the vmcore's), "
                 + "%d lost; makedumpfile's %d present, %d lost%n", ours.present(), compared, ours.lost(),
                 theirs.present(), theirs.lost());
         Files.delete(m);

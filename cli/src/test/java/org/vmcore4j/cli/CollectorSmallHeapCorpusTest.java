@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class CollectorSmallHeapCorpusTest {
         PageCounts c = CollectorHarness.assertSamePages(m, o, 11);
         CollectorHarness.assertSameBytes(m, o); // the LZO1X-1 encoder is liblzo2's, byte for byte
         CollectorHarness.assertLibkdumpfileReads(o, dump.vmcore(), 100);
-        System.out.printf("%s -Xmx64m -l -d 31 in %d ms: %d present pages, %d bytes, equal to makedumpfile's%n", dump,
+        System.out.printf(Locale.ROOT, "%s -Xmx64m -l -d 31 in %d ms: %d present pages, %d bytes, equal to makedumpfile's%n", dump,
                 r.millis(), c.present(), Files.size(o));
         Files.delete(o);
         Files.delete(m);
@@ -73,7 +74,7 @@ class CollectorSmallHeapCorpusTest {
         ok(makedumpfile("-z", "-d", "1", vmcore, mz.toString()), dir);
         CollectorHarness.assertSameBytes(mz, oz);
         CollectorHarness.assertPagesFromVmcore(oz, dump.vmcore(), 97);
-        System.out.printf("%s -Xmx64m --num-threads 2 -z -d 1 in %d ms: %d bytes, equal to makedumpfile's%n", dump,
+        System.out.printf(Locale.ROOT, "%s -Xmx64m --num-threads 2 -z -d 1 in %d ms: %d bytes, equal to makedumpfile's%n", dump,
                 rz.millis(), Files.size(oz));
         Files.delete(oz);
         Files.delete(mz);
@@ -110,7 +111,7 @@ class CollectorSmallHeapCorpusTest {
         assertTrue(ml.all().contains("dump_level is changed to 1"), ml::toString);
         assertTrue(lr.all().contains("dump_level is changed to 1"), lr::toString);
         CollectorHarness.assertSameBytes(mlow, low);
-        System.out.printf("%s: makedumpfile -d 1 -l (%d bytes) re-filtered to -d 31 -z: %d present pages, as our "
+        System.out.printf(Locale.ROOT, "%s: makedumpfile -d 1 -l (%d bytes) re-filtered to -d 31 -z: %d present pages, as our "
                 + "direct -d 31 -z and makedumpfile's re-filter (byte for byte)%n", dump, Files.size(m1), c.present());
         for (Path p : List.of(m1, ours, direct, theirs, low, mlow)) {
             Files.delete(p);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -83,7 +84,7 @@ class CollectorSplitCorpusTest {
         assertSameBytes(whole, ourJoin);
         assertSameBytes(whole, mdfJoin);
         CollectorHarness.assertPagesFromVmcore(ourJoin, dump.vmcore(), 41);
-        System.out.printf("%s --split (splitblock %s): parts of %d, %d, %d bytes equal makedumpfile's; reassembled "
+        System.out.printf(Locale.ROOT, "%s --split (splitblock %s): parts of %d, %d, %d bytes equal makedumpfile's; reassembled "
                 + "%d bytes == non-split == makedumpfile --reassemble%n", dump, splitblock,
                 Files.size(ourParts.get(0)), Files.size(ourParts.get(1)), Files.size(ourParts.get(2)),
                 Files.size(ourJoin));

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,7 +79,7 @@ class CollectorStreamsCorpusTest {
         assertEquals(0, CollectorHarness.run(ours("-R", d.toString()), dir, ourFlat, null).status());
         assertSameBytes(ourFile, d);
         assertSameBytes(mdfFile, ourFile);
-        System.out.printf("%s -d 31: our -F stream %d bytes, makedumpfile's %d; files %d / %d bytes, all equal%n",
+        System.out.printf(Locale.ROOT, "%s -d 31: our -F stream %d bytes, makedumpfile's %d; files %d / %d bytes, all equal%n",
                 codec, Files.size(ourFlat), Files.size(mdfFlat), Files.size(ourFile), Files.size(mdfFile));
         for (Path p : List.of(ourFlat, ourFile, mdfFlat, mdfFile, a, b, c, d)) {
             Files.delete(p);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -59,9 +60,11 @@ class DumpDmesgCommandCorpusTest {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         int status = Main.run(new String[] {"--dump-dmesg", "-F", dump.vmcore().toString()},
-                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
-        assertEquals(0, status, err.toString());
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         assertArrayEquals(theirs, out.toByteArray(), "stdout carries the log only; messages go to stderr");
-        assertTrue(err.toString().contains("The dmesg log is saved to STDOUT."), err.toString());
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertTrue(messages.contains("The dmesg log is saved to STDOUT."), messages);
     }
 }

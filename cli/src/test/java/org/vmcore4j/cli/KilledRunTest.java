@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class KilledRunTest {
                 // The kill is timed by how much of the file is on disk, not by a clock: a clock taken from
                 // one run misplaces the kill when the next run is faster (a warm page cache, a quieter CI).
                 long killAt = (long) (completeSize * fraction);
-                String when = String.format("%.0f %% of the file (%,d B)", fraction * 100, killAt);
+                String when = String.format(Locale.ROOT, "%.0f %% of the file (%,d B)", fraction * 100, killAt);
                 Path out = dir.resolve("killed-" + (int) (fraction * 100));
                 Files.deleteIfExists(out);
                 Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
@@ -63,7 +64,7 @@ class KilledRunTest {
                         outcomes.add(when + ": the run had finished; all " + counts[0] + " pages equal");
                         continue;
                     }
-                    outcomes.add(String.format("%s: INCOMPLETE, %,d pages read back equal, %,d lost, %,d refused "
+                    outcomes.add(String.format(Locale.ROOT, "%s: INCOMPLETE, %,d pages read back equal, %,d lost, %,d refused "
                             + "with an error", when, counts[0], counts[1], counts[2]));
                 } catch (VmcoreFormatException refused) {
                     outcomes.add(when + ": refused: " + refused.getMessage());

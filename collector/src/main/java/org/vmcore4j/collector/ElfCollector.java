@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.DumpSink;
@@ -320,7 +321,7 @@ public final class ElfCollector {
             sink.finish(); // a flattened stream (-F) gets its end marker only from a complete dump
         } catch (IOException | RuntimeException e) {
             boolean flagged = writer.markIncomplete();
-            String msg = String.format("%s: the ELF dump is incomplete: %d of %d PT_LOAD segments (%d of %d dumpable "
+            String msg = String.format(Locale.ROOT, "%s: the ELF dump is incomplete: %d of %d PT_LOAD segments (%d of %d dumpable "
                             + "pages, %d data bytes) were written before: %s. %s", sink.description(), segment,
                     plan.count, progress.donePages, plan.dumpablePages, writer.dataBytesWritten(), e.getMessage(),
                     flagged ? "e_flags has DUMP_ELF_INCOMPLETE (0x1) set"

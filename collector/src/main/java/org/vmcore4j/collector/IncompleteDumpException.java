@@ -1,6 +1,7 @@
 package org.vmcore4j.collector;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * Writing the output failed part-way (full disk, I/O error, size limit). What was written stays
@@ -16,8 +17,8 @@ public final class IncompleteDumpException extends IOException {
 
     public IncompleteDumpException(String destination, long pagesWritten, long pagesTotal, boolean marked,
             IOException cause) {
-        super(String.format("writing %s failed after %d of %d pages (%s)%s: %s", destination, pagesWritten,
-                pagesTotal, pagesTotal == 0 ? "-" : String.format("%.1f %%", 100.0 * pagesWritten / pagesTotal),
+        super(String.format(Locale.ROOT, "writing %s failed after %d of %d pages (%s)%s: %s", destination, pagesWritten,
+                pagesTotal, pagesTotal == 0 ? "-" : String.format(Locale.ROOT, "%.1f %%", 100.0 * pagesWritten / pagesTotal),
                 marked ? "; the file is marked incomplete and what was written is readable"
                         : "; the output could not be marked incomplete",
                 cause.getMessage()), cause);

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -114,7 +115,7 @@ class AnalysisToolsInteropTest {
         CorpusSupport.assumeTranslation(d);
         Path vmlinux = AnalysisTools.requireVmlinux(d);
         Files.createDirectories(DIR);
-        String base = d.name() + "-" + o.name().toLowerCase();
+        String base = d.name() + "-" + o.name().toLowerCase(Locale.ROOT);
         Path file = DIR.resolve(base);
         Path refiltered = DIR.resolve(base + ".refiltered");
         List<Path> temporary = new ArrayList<>(List.of(file, refiltered));
@@ -123,7 +124,7 @@ class AnalysisToolsInteropTest {
         try {
             write(d, o, file, temporary);
             long writeMs = (System.nanoTime() - t0) / 1_000_000;
-            StringBuilder line = new StringBuilder(String.format("%-15s %-48s %,13d bytes (written in %,d ms)",
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-15s %-48s %,13d bytes (written in %,d ms)",
                     d.name(), o.label, Files.size(file), writeMs));
 
             // our reader: which pages the file holds
@@ -180,7 +181,7 @@ class AnalysisToolsInteropTest {
                         + " file, against our own -d 31 file");
             }
             Files.deleteIfExists(refiltered);
-            line.append(String.format("; makedumpfile -d 31: exit 0, %,d pages (%,d ms)", refilteredPages, mdf.millis()));
+            line.append(String.format(Locale.ROOT, "; makedumpfile -d 31: exit 0, %,d pages (%,d ms)", refilteredPages, mdf.millis()));
 
             // 2. libkdumpfile: the same bytes as the vmcore at every page the file holds
             PageComparison cmp = AnalysisTools.comparePages(d.vmcore(), file);
@@ -203,7 +204,7 @@ class AnalysisToolsInteropTest {
                 }
             }
             assertEquals(present, cmp.compared(), "pages libkdumpfile compared");
-            line.append(String.format("; libkdumpfile (%s): %,d pages equal to the vmcore (%,d ms)", cmp.format(),
+            line.append(String.format(Locale.ROOT, "; libkdumpfile (%s): %,d pages equal to the vmcore (%,d ms)", cmp.format(),
                     cmp.compared(), cmp.run().millis()));
 
             // 3. crash (6.1) or drgn (6.12) with the debug vmlinux: the same view as of the vmcore
@@ -215,7 +216,7 @@ class AnalysisToolsInteropTest {
                 }
                 assertEquals(base0.problems(), r.problems(), "crash's error and warning lines, ours vs the vmcore's");
                 assertEquals(base0.normalised(), r.normalised(), "crash sys/log/bt -a, ours vs the vmcore's");
-                line.append(String.format("; crash %s: exit 0, %,d lines equal to the vmcore's (%,d ms)",
+                line.append(String.format(Locale.ROOT, "; crash %s: exit 0, %,d lines equal to the vmcore's (%,d ms)",
                         AnalysisTools.CRASH_COMMANDS, r.normalised().split("\n").length, r.run().millis()));
             } else {
                 Path drgnVmlinux = AnalysisTools.drgnVmlinux(vmlinux);
@@ -226,10 +227,10 @@ class AnalysisToolsInteropTest {
                 }
                 assertEquals(base0.stdout(), r.stdout(), "drgn's release, stacks and dmesg, ours vs the vmcore's");
                 assertEquals(base0.stderr(), r.stderr(), "drgn's messages, ours vs the vmcore's");
-                line.append(String.format("; drgn: %,d lines equal to the vmcore's (%,d ms)",
+                line.append(String.format(Locale.ROOT, "; drgn: %,d lines equal to the vmcore's (%,d ms)",
                         r.stdout().split("\n").length, r.millis()));
             }
-            line.append(String.format("; total %,d ms", (System.nanoTime() - t0) / 1_000_000));
+            line.append(String.format(Locale.ROOT, "; total %,d ms", (System.nanoTime() - t0) / 1_000_000));
             SUMMARY.add(line.toString());
             System.out.println(line);
         } finally {
@@ -365,7 +366,7 @@ class AnalysisToolsInteropTest {
                 if (!r.run().ok() || !r.normalised().contains("PID:")) {
                     fail("crash 8.0.2 does not read the vmcore itself:\n" + r.run().describe(4000));
                 }
-                SUMMARY.add(String.format("%-15s the vmcore: crash %s, %,d lines, problem lines also printed there: %s",
+                SUMMARY.add(String.format(Locale.ROOT, "%-15s the vmcore: crash %s, %,d lines, problem lines also printed there: %s",
                         d.name(), AnalysisTools.CRASH_COMMANDS, r.normalised().split("\n").length, r.problems()));
                 BASELINES.put(d.name(), r);
                 b = r;
@@ -382,7 +383,7 @@ class AnalysisToolsInteropTest {
                 if (!r.ok() || r.stdout().contains("\nERROR ") || !r.stdout().contains("crashed thread")) {
                     fail("drgn does not read the vmcore itself:\n" + r.describe(4000));
                 }
-                SUMMARY.add(String.format("%-15s the vmcore: drgn, %,d lines (release, crashed thread, %d CPU stacks, dmesg)",
+                SUMMARY.add(String.format(Locale.ROOT, "%-15s the vmcore: drgn, %,d lines (release, crashed thread, %d CPU stacks, dmesg)",
                         d.name(), r.stdout().split("\n").length, r.stdout().lines().filter(l -> l.startsWith("cpu ")).count()));
                 BASELINES.put(d.name(), r);
                 b = r;

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -76,7 +77,7 @@ class ElfCollectorCorpusTest {
                     assertEquals(-1, sink.firstMismatch, ctx + ": first differing byte at " + sink.firstMismatch);
                     assertEquals(Files.size(ref.file()), sink.coveredUpTo(), ctx + ": bytes written");
                     assertEquals(ref.reportBlock(), r.toMakedumpfileText().substring(1), "report, " + ctx);
-                    System.out.printf("%-16s -E -d %2d: %,d bytes identical to makedumpfile, %d dumpable pages, "
+                    System.out.printf(Locale.ROOT, "%-16s -E -d %2d: %,d bytes identical to makedumpfile, %d dumpable pages, "
                             + "ours %d ms (makedumpfile %d ms)%n", d.name(), level, Files.size(ref.file()),
                             r.dumpablePages(), ms, ref.millis());
                 }));
@@ -134,11 +135,11 @@ class ElfCollectorCorpusTest {
                 if (limit < (1 << 20)) {
                     // cut inside the notes: flagged, but there is nothing to read back (the reader
                     // refuses a PT_NOTE that runs past the end of the file)
-                    System.out.printf("-L %,d: %s%n", limit, e.getMessage());
+                    System.out.printf(Locale.ROOT, "-L %,d: %s%n", limit, e.getMessage());
                     continue;
                 }
                 long pages = comparePages(d.vmcore(), out, level, limit, null);
-                System.out.printf("-L %,d: %s%n  %d dumpable pages read back equal%n", limit, e.getMessage(), pages);
+                System.out.printf(Locale.ROOT, "-L %,d: %s%n  %d dumpable pages read back equal%n", limit, e.getMessage(), pages);
                 assertTrue(pages > 1000, "pages that made it: " + pages);
             }
         } finally {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import java.util.Locale;
 import org.vmcore4j.kdump.KdumpFile;
 import org.vmcore4j.kdump.KdumpVmcore;
 import org.vmcore4j.kdump.PageDescriptor;
@@ -45,7 +46,7 @@ final class KdumpComparison {
     /** Names the region of {@code offset} in makedumpfile's file and shows both files' bytes there. */
     static String describe(Path theirs, Path ours, long offset) throws IOException {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("first difference at byte %,d (sizes: makedumpfile %,d, ours %,d)%n", offset,
+        sb.append(String.format(Locale.ROOT, "first difference at byte %,d (sizes: makedumpfile %,d, ours %,d)%n", offset,
                 Files.size(theirs), Files.size(ours)));
         try (KdumpVmcore k = KdumpVmcore.open(theirs)) {
             KdumpFile f = k.files().get(0);
@@ -85,7 +86,7 @@ final class KdumpComparison {
             ch.read(buf);
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < buf.position(); i++) {
-                sb.append(String.format("%02x ", buf.get(i)));
+                sb.append(String.format(Locale.ROOT, "%02x ", buf.get(i)));
             }
             return sb.toString();
         }

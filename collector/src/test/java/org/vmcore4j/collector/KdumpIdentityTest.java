@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -81,7 +83,7 @@ class KdumpIdentityTest {
             if (mismatch >= 0) {
                 fail(KdumpComparison.describe(theirs, ours, mismatch));
             }
-            SUMMARY.add(String.format("%-16s %s -d %2d: %,d bytes, byte-identical (%,d pages, %,d zero)%s", d.name(),
+            SUMMARY.add(String.format(Locale.ROOT, "%-16s %s -d %2d: %,d bytes, byte-identical (%,d pages, %,d zero)%s", d.name(),
                     option(c), level, Files.size(ours), report.remainingPages(), report.zeroPages(),
                     workers > 1 ? ", " + workers + " workers" : ""));
             try (KdumpVmcore k = KdumpVmcore.open(ours)) {
@@ -133,13 +135,13 @@ class KdumpIdentityTest {
                 if (mismatch >= 0) {
                     fail("split file " + i + ": " + KdumpComparison.describe(theirs.get(i), ours.get(i), mismatch));
                 }
-                sizes.append(String.format(" %,d", Files.size(ours.get(i))));
+                sizes.append(String.format(Locale.ROOT, " %,d", Files.size(ours.get(i))));
             }
             try (KdumpVmcore set = KdumpVmcore.openSplitSet(ours); Vmcore whole = Vmcore.open(d.vmcore())) {
                 assertEquals(files, set.files().size());
                 ElfPagesCheck.assertDumpablePagesEqual(set, whole, 4000);
             }
-            SUMMARY.add(String.format("%-16s --split x%d -z -d 31 (3 workers): files of%s bytes, each byte-identical "
+            SUMMARY.add(String.format(Locale.ROOT, "%-16s --split x%d -z -d 31 (3 workers): files of%s bytes, each byte-identical "
                     + "(%,d pages)", d.name(), files, sizes, report.remainingPages()));
         } finally {
             for (Path p : theirs) {
@@ -192,7 +194,7 @@ class KdumpIdentityTest {
         p.getOutputStream().close();
         String output;
         try (InputStream in = p.getInputStream()) {
-            output = new String(in.readAllBytes());
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
             p.destroyForcibly();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import java.util.Locale;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vmcore4j.core.DumpSink;
@@ -72,7 +73,7 @@ class Lz4ConversionTest {
                     return e.toString();
                 }
             });
-            System.out.printf("%-16s -d 31: LZ4 file %,d bytes (zstd %,d), %,d pages equal to the vmcore; %s; converted "
+            System.out.printf(Locale.ROOT, "%-16s -d 31: LZ4 file %,d bytes (zstd %,d), %,d pages equal to the vmcore; %s; converted "
                     + "to -z byte-identical to the direct -z file%n", d.name(), Files.size(lz4), Files.size(direct),
                     pages, refusals);
         } finally {

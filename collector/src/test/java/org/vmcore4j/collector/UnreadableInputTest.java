@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -80,7 +81,7 @@ class UnreadableInputTest {
                 long present = ElfPagesCheck.assertDumpablePagesEqual(k, real, 100);
                 assertEquals(seen[0] - bad.size(), present, "pages present");
                 assertEquals(present, k.dumpableBitmap().cardinality(), "2nd bitmap");
-                System.out.printf("%s -z -d 31 with %d unreadable input pages: dump completed, each reported and "
+                System.out.printf(Locale.ROOT, "%s -z -d 31 with %d unreadable input pages: dump completed, each reported and "
                         + "marked not dumped, %,d other pages equal to the vmcore%n", d.name(), bad.size(), present);
             }
         } finally {

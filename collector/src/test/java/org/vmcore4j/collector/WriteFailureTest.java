@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.kdump.KdumpVmcore;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.Prerequisites;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.filter.PageFilter;
 
@@ -111,7 +113,7 @@ class WriteFailureTest {
             }
         }
         assertTrue(opened >= points.size() - 8, opened + " of " + points.size() + " opened");
-        SUMMARY.add(String.format("%s -z -d 31 (%,d bytes complete) failing at %d offsets: %d files open "
+        SUMMARY.add(String.format(Locale.ROOT, "%s -z -d 31 (%,d bytes complete) failing at %d offsets: %d files open "
                 + "INCOMPLETE, %,d written pages read back equal to the vmcore, none wrong", dump.name(), fullSize,
                 points.size(), opened, totalPages));
     }
@@ -177,7 +179,7 @@ class WriteFailureTest {
         }
         refusals.forEach(System.out::println);
         assertTrue(opened > runs / 2, opened + " of " + runs + " opened");
-        SUMMARY.add(String.format("%s -p -d 31: an I/O error at each of the %d writes of a run (device gone, and a "
+        SUMMARY.add(String.format(Locale.ROOT, "%s -p -d 31: an I/O error at each of the %d writes of a run (device gone, and a "
                 + "single failed write): %d runs, %d files open INCOMPLETE with %,d pages read back equal, %d refused "
                 + "cleanly (header or bitmaps missing), none misread", dump.name(), writes, runs, opened, pagesRead,
                 refused));
@@ -249,7 +251,7 @@ class WriteFailureTest {
             }
         }
         assertTrue(opened > runs / 2, opened + " of " + runs + " opened");
-        SUMMARY.add(String.format("%s -E -d 31: an I/O error at %d of the %d writes (device gone / single): %d runs, "
+        SUMMARY.add(String.format(Locale.ROOT, "%s -E -d 31: an I/O error at %d of the %d writes (device gone / single): %d runs, "
                 + "%d files open with the incomplete e_flags bit and %,d pages read back equal, %d refused, none misread",
                 dump.name(), points.size(), writes, runs, opened, pagesRead, runs - opened));
     }
@@ -306,7 +308,9 @@ class WriteFailureTest {
         // outside target/, so that a mount left behind by a killed run never blocks `mvn clean`
         Path mnt = Files.createTempDirectory("vmcore4j-tmpfs-");
         if (!run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt.toString())) {
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "cannot mount a tmpfs here (not root?)");
+            Files.deleteIfExists(mnt);
+            Prerequisites.assumePresent(false,
+                    "cannot mount a tmpfs to fill up (mount -t tmpfs needs root; CI runs as root)");
         }
         try (Vmcore source = Vmcore.open(dump.vmcore())) {
             Path out = mnt.resolve("dump");
@@ -328,7 +332,7 @@ class WriteFailureTest {
             assertTrue(present > 1000, present + " pages");
             assertEquals(e.pagesWritten(), present, "pages reported written");
             Files.delete(copy);
-            SUMMARY.add(String.format("%s -c -d 31 into an 8 MiB tmpfs: %s; file opens INCOMPLETE, %,d pages read "
+            SUMMARY.add(String.format(Locale.ROOT, "%s -c -d 31 into an 8 MiB tmpfs: %s; file opens INCOMPLETE, %,d pages read "
                     + "back equal", dump.name(), e.getMessage().replaceAll("\\s+", " "), present));
         } finally {
             run("umount", "-l", mnt.toString());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -151,7 +152,7 @@ final class LocklessPrintk {
                 }
             }
             Arrays.sort(order, 0, n);
-            w.note(String.format("tail_id 0x%x and head_id 0x%x are %d ids apart in a ring of %d descriptors",
+            w.note(String.format(Locale.ROOT, "tail_id 0x%x and head_id 0x%x are %d ids apart in a ring of %d descriptors",
                     tailId, headId, distance, count));
             for (int i = 0; i < n && !w.stopped; i++) {
                 w.record((tailId + order[i]) & idMask);
@@ -259,7 +260,7 @@ final class LocklessPrintk {
             if (begin + textLen > size) {
                 // only a damaged descriptor gets here; makedumpfile would read past its copy of the ring
                 textLen = (int) Math.max(0, size - begin);
-                note(String.format("text of record id 0x%x runs past the end of the text data ring", id));
+                note(String.format(Locale.ROOT, "text of record id 0x%x runs past the end of the text data ring", id));
             }
             textBytes += textLen;
             if (textBytes > size) {

@@ -1,6 +1,7 @@
 package org.vmcore4j.core;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * A read asked for memory the dump cannot give. Distinct from {@link VmcoreFormatException}: the
@@ -48,6 +49,6 @@ public class MemoryAccessException extends IOException {
             case LOST -> "was lost (incomplete dump)";
             default -> "is not RAM in the dump";
         };
-        return new MemoryAccessException(r, paddr, String.format("physical address 0x%x %s (%s)", paddr, what, resource));
+        return new MemoryAccessException(r, paddr, String.format(Locale.ROOT, "physical address 0x%x %s (%s)", paddr, what, resource));
     }
 }

@@ -1,10 +1,12 @@
 package org.vmcore4j.core;
 
+import java.util.Locale;
+
 /** A range of physical addresses {@code [start, end)}. */
 public record PhysicalRange(long start, long end) {
     public PhysicalRange {
         if (Long.compareUnsigned(end, start) < 0) {
-            throw new IllegalArgumentException(String.format("end 0x%x before start 0x%x", end, start));
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "end 0x%x before start 0x%x", end, start));
         }
     }
 

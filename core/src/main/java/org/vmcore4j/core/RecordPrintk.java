@@ -3,6 +3,7 @@ package org.vmcore4j.core;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -138,7 +139,7 @@ final class RecordPrintk {
                 }
                 if (nxt > maxPtr) {
                     emitChain(first, steps);
-                    note(String.format("the record at index %d points to index %d, outside log_buf (%d bytes): "
+                    note(String.format(Locale.ROOT, "the record at index %d points to index %d, outside log_buf (%d bytes): "
                             + "log_buf is most likely corrupted", ptr, nxt, len));
                     return;
                 }
@@ -179,7 +180,7 @@ final class RecordPrintk {
                 fast = next(fast);
             }
             long loopStart = slow;
-            note(String.format("the record chain loops back to index %d without reaching log_next_idx: "
+            note(String.format(Locale.ROOT, "the record chain loops back to index %d without reaching log_next_idx: "
                     + "log_buf is most likely corrupted", loopStart));
             long p = first;
             boolean inLoop = false;
@@ -202,7 +203,7 @@ final class RecordPrintk {
         private void emit(long r) throws IOException {
             int textLen = buf.u16(r + textLenOff);
             if (r + sz + textLen > len) {
-                note(String.format("the text of the record at index %d runs past the end of log_buf; the log stops there", r));
+                note(String.format(Locale.ROOT, "the text of the record at index %d runs past the end of log_buf; the log stops there", r));
                 stopped = true;
                 return;
             }

@@ -3,6 +3,7 @@ package org.vmcore4j.core;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -63,7 +64,7 @@ final class VirtualRegion {
 
     private void check(long off, long len) throws VmcoreFormatException {
         if (off < 0 || len < 0 || off > size || len > size - off) {
-            throw new VmcoreFormatException(resource, -1, String.format(
+            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT,
                     "%s: read of %d bytes at offset %d is outside its %d bytes at 0x%x", what, len, off, size, base));
         }
     }

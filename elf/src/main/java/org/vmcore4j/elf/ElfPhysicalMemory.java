@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.TreeSet;
@@ -98,7 +99,7 @@ final class ElfPhysicalMemory implements PhysicalMemory {
             if (Long.compareUnsigned(ph.paddr(), MAX_PHYSICAL_END) > 0
                     || Long.compareUnsigned(ph.memsz(), MAX_PHYSICAL_END - ph.paddr()) > 0) {
                 throw new VmcoreFormatException(res, ph.headerOffset() + ProgramHeader.memszFieldOffset(is64),
-                        String.format("PT_LOAD #%d spans physical 0x%x + 0x%x, beyond the 2^60 physical address limit",
+                        String.format(Locale.ROOT, "PT_LOAD #%d spans physical 0x%x + 0x%x, beyond the 2^60 physical address limit",
                                 ph.index(), ph.paddr(), ph.memsz()));
             }
             segs.add(new Seg(segs.size(), ph.paddr(), ph.paddr() + ph.memsz(), ph.paddr() + ph.filesz(),
@@ -303,7 +304,7 @@ final class ElfPhysicalMemory implements PhysicalMemory {
             PageStatus st = status(pfn);
             if (st == PageStatus.NOT_RAM) {
                 throw new MemoryAccessException(MemoryAccessException.Reason.NOT_RAM, paddr,
-                        String.format("physical address 0x%x is not RAM in the dump (%s)", paddr, source.description()));
+                        String.format(Locale.ROOT, "physical address 0x%x is not RAM in the dump (%s)", paddr, source.description()));
             }
             if (st == PageStatus.LOST) {
                 throw lost(paddr, pfn);
@@ -351,7 +352,7 @@ final class ElfPhysicalMemory implements PhysicalMemory {
             i++;
         }
         long where = i < count ? fileOffset[i] + (Math.max(from, start[i]) - start[i]) : -1;
-        return new MemoryAccessException(MemoryAccessException.Reason.LOST, paddr, String.format(
+        return new MemoryAccessException(MemoryAccessException.Reason.LOST, paddr, String.format(Locale.ROOT,
                 "physical address 0x%x was lost: its page's data belongs at file offset %d, past the end of the "
                         + "truncated file (%s, size %d)", paddr, where, source.description(), source.size()));
     }

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
@@ -260,7 +261,7 @@ class CorpusElfTest {
             }
             assertTrue(contentEqual >= SAMPLED_PFNS * 9 / 10, "compared " + contentEqual + " pages by content");
             assertNotEquals(0, notRam, "the sample includes holes");
-            System.out.printf("%s: %d pfns sampled, %d pages equal by SHA-256, %d not RAM (%d zero-filled by "
+            System.out.printf(Locale.ROOT, "%s: %d pfns sampled, %d pages equal by SHA-256, %d not RAM (%d zero-filled by "
                     + "libkdumpfile's off-by-one)%n", dump.name(), pfns.size(), contentEqual, notRam, quirk);
         }
     }

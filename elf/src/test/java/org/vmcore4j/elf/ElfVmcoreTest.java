@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -437,7 +438,7 @@ class ElfVmcoreTest {
         ElfCoreBuilder.Image img = ElfCoreBuilder.elf32(ByteOrder.BIG_ENDIAN).machine(ElfCoreBuilder.EM_386)
                 .note("A", 1, new byte[] {9})
                 .note("LONGER_NAME", 0x12345678, new byte[] {1, 2, 3, 4, 5})
-                .rawNote("NONUL".getBytes(), 5, 3, new byte[0], 0)
+                .rawNote("NONUL".getBytes(StandardCharsets.US_ASCII), 5, 3, new byte[0], 0)
                 .build();
         try (ElfVmcore v = open(img.bytes())) {
             List<org.vmcore4j.core.Note> n = v.notes();
@@ -458,7 +459,7 @@ class ElfVmcoreTest {
                 .type(ElfCoreBuilder.ET_EXEC).build().bytes(), "x")));
         assertFalse(f.probe(new ByteArraySource(new byte[] {0x7f, 'E', 'L', 'F'}, "x")));
         assertFalse(f.probe(new ByteArraySource(new byte[0], "x")));
-        assertFalse(f.probe(new ByteArraySource("KDUMP   ........................".getBytes(), "x")));
+        assertFalse(f.probe(new ByteArraySource("KDUMP   ........................".getBytes(StandardCharsets.US_ASCII), "x")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.vmcore4j.filter;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.OptionalLong;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.PageStatus;
@@ -319,7 +320,7 @@ final class CycleScanner {
                 continue;
             } else if (pageClass == PageClass.FREE) {
                 if (L.freeAreaLength != PageLayout.NF && Long.compareUnsigned(priv, L.freeAreaLength) >= 0) {
-                    listener.warning(String.format("Invalid free page order: pfn=%x, order=%d, max order=%d", pfn,
+                    listener.warning(String.format(Locale.ROOT, "Invalid free page order: pfn=%x, order=%d, max order=%d", pfn,
                             priv, L.freeAreaLength - 1));
                     continue;
                 }
@@ -373,7 +374,7 @@ final class CycleScanner {
         if ((startPfn < cs || Long.compareUnsigned(startPfn + pages, ce) > 0) && !warnedOutOfCycle) {
             // Each cycle walks every free list, so blocks of other cycles show up; makedumpfile warns once.
             warnedOutOfCycle = true;
-            listener.warning(String.format("PFN out of cycle range. (pfn:%x, cycle:[%x-%x])",
+            listener.warning(String.format(Locale.ROOT, "PFN out of cycle range. (pfn:%x, cycle:[%x-%x])",
                     startPfn < cs ? startPfn : ce, cs, ce));
         }
     }

@@ -1,5 +1,6 @@
 package org.vmcore4j.filter;
 
+import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
@@ -139,6 +140,6 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
     }
 
     private static void line(StringBuilder sb, String label, long value) {
-        sb.append(label).append(String.format("0x%016x", value)).append('\n');
+        sb.append(label).append(String.format(Locale.ROOT, "0x%016x", value)).append('\n');
     }
 }

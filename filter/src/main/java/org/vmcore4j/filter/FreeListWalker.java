@@ -2,6 +2,7 @@ package org.vmcore4j.filter;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Locale;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.VmcoreFormatException;
@@ -175,7 +176,7 @@ final class FreeListWalker {
             long nodeZones = pgdat + offNodeZones;
             int nrZones = readInt(pgdat + offNrZones);
             if (nrZones < 0 || nrZones > MAX_SMALL_COUNT) {
-                throw broken(String.format("node %d's pglist_data at 0x%x claims %d zones", node, pgdat, nrZones));
+                throw broken(String.format(Locale.ROOT, "node %d's pglist_data at 0x%x claims %d zones", node, pgdat, nrZones));
             }
             for (int i = 0; i < nrZones; i++) {
                 long zone = nodeZones + i * sizeZone;
@@ -203,13 +204,13 @@ final class FreeListWalker {
                 long elements = 0;
                 while (curr != head) {
                     if (++elements > maxElements) {
-                        throw broken(String.format("the free list at 0x%x (order %d) has more elements than there "
+                        throw broken(String.format(Locale.ROOT, "the free list at 0x%x (order %d) has more elements than there "
                                 + "are pages", head, order));
                     }
                     long startPfn = pageToPfn(curr - offLru);
                     long prev = readLong(curr + offPrev);
                     if (prev != previous) {
-                        throw broken(String.format("the free list at 0x%x (order %d) is broken: element 0x%x's prev "
+                        throw broken(String.format(Locale.ROOT, "the free list at 0x%x (order %d) is broken: element 0x%x's prev "
                                 + "is 0x%x, not 0x%x", head, order, curr, prev, previous));
                     }
                     // makedumpfile counts (1 << order) as a C int.
@@ -237,7 +238,7 @@ final class FreeListWalker {
             }
             return memMap.pfnStart[i] + index;
         }
-        throw broken(String.format("a free list element points at 0x%x, which is not a struct page of any mem_map",
+        throw broken(String.format(Locale.ROOT, "a free list element points at 0x%x, which is not a struct page of any mem_map",
                 page));
     }
 
@@ -304,7 +305,7 @@ final class FreeListWalker {
         try {
             kas.read(vaddr, wordBytes, 0, 8);
         } catch (MemoryAccessException e) {
-            throw broken(String.format("cannot read 8 bytes at 0x%x: %s", vaddr, e.getMessage()));
+            throw broken(String.format(Locale.ROOT, "cannot read 8 bytes at 0x%x: %s", vaddr, e.getMessage()));
         }
         return word.getLong(0);
     }
@@ -313,7 +314,7 @@ final class FreeListWalker {
         try {
             kas.read(vaddr, wordBytes, 0, 4);
         } catch (MemoryAccessException e) {
-            throw broken(String.format("cannot read 4 bytes at 0x%x: %s", vaddr, e.getMessage()));
+            throw broken(String.format(Locale.ROOT, "cannot read 4 bytes at 0x%x: %s", vaddr, e.getMessage()));
         }
         return word.getInt(0);
     }

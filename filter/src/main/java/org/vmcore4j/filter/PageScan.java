@@ -1,6 +1,7 @@
 package org.vmcore4j.filter;
 
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * A prepared scan whose cycles the caller drives, for writers that cannot take
@@ -56,7 +57,7 @@ public final class PageScan {
     public FilterCycle cycle(long startPfn, long endPfn) throws IOException {
         long max = scanner.capacity();
         if (startPfn < 0 || (startPfn & 7) != 0 || endPfn <= startPfn || endPfn - startPfn > max) {
-            throw new IllegalArgumentException(String.format("cycle [%d, %d) must start at a multiple of 8 and "
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "cycle [%d, %d) must start at a multiple of 8 and "
                     + "span 1..%d frames", startPfn, endPfn, max));
         }
         FilterCycle cycle = scanner.cycle(startPfn, endPfn, 0, 1);

@@ -2,6 +2,7 @@ package org.vmcore4j.filter;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Locale;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
@@ -93,7 +94,7 @@ final class UnusedVmemmap {
         long base = memMap.memMap[0] - memMap.pfnStart[0] * structPageSize;
         for (int i = 1; i < memMap.count; i++) {
             if (memMap.memMap[i] - memMap.pfnStart[i] * structPageSize != base) {
-                throw new NotFound(String.format("the struct pages of PFN 0x%x are not where a virtual memory map "
+                throw new NotFound(String.format(Locale.ROOT, "the struct pages of PFN 0x%x are not where a virtual memory map "
                         + "starting at 0x%x puts them (SPARSEMEM without VMEMMAP?)", memMap.pfnStart[i], base));
             }
         }
@@ -114,7 +115,7 @@ final class UnusedVmemmap {
             throw new NotFound("SIZE(page) " + structPageSize + " is not usable");
         }
         if ((base & (HUGE_PAGE - 1)) != 0) {
-            throw new NotFound(String.format("the vmemmap base 0x%x is not 2 MiB aligned", base));
+            throw new NotFound(String.format(Locale.ROOT, "the vmemmap base 0x%x is not 2 MiB aligned", base));
         }
         PhysicalMemory memory = kas.physicalMemory();
         int pageSize = memory.pageSize();
@@ -126,7 +127,7 @@ final class UnusedVmemmap {
         }
         long highPfn = maxPaddr >>> Integer.numberOfTrailingZeros(pageSize);
         if (highPfn > MAX_STEPS * HUGE_PAGE / structPageSize) {
-            throw new NotFound(String.format("the physical memory (up to 0x%x) needs more than %d vmemmap steps",
+            throw new NotFound(String.format(Locale.ROOT, "the physical memory (up to 0x%x) needs more than %d vmemmap steps",
                     maxPaddr, MAX_STEPS));
         }
         return new Walk(kas, pageSize, structPageSize, base, highPfn).run();
@@ -172,7 +173,7 @@ final class UnusedVmemmap {
                     KernelAddressSpace.PageTranslation t = kas.walkPageTables(vaddr);
                     if (t.size() != HUGE_PAGE) {
                         // makedumpfile: "vmemmap pmd not huge, abort"
-                        throw new NotFound(String.format("the vmemmap at 0x%x is mapped with %d-byte pages, not "
+                        throw new NotFound(String.format(Locale.ROOT, "the vmemmap at 0x%x is mapped with %d-byte pages, not "
                                 + "2 MiB ones", vaddr, t.size()));
                     }
                     mapped = t.physicalBase();

@@ -1,7 +1,5 @@
 package org.vmcore4j.filter;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +7,7 @@ import java.util.Optional;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.Prerequisites;
 
 /** Shared checks for the corpus tests. */
 public final class CorpusSupport {
@@ -16,16 +15,17 @@ public final class CorpusSupport {
     }
 
     /**
-     * Aborts the test (reported as skipped, with the reason) when core's kernel address translation
-     * for the dump's architecture is still the placeholder that says "not implemented": the filter
-     * reads struct pages through it. Any other failure is a real error and propagates.
+     * Skips the test (with the reason), or fails it under {@code VMCORE4J_REQUIRE_CORPUS=1}, when
+     * core's kernel address translation for the dump's architecture says "not implemented": the
+     * filter reads struct pages through it. Any other failure is a real error and propagates.
      */
     public static void assumeTranslation(Corpus.Dump d) throws IOException {
         try (Vmcore dump = Vmcore.open(d.vmcore())) {
             dump.kernelAddressSpace();
         } catch (VmcoreFormatException e) {
             boolean placeholder = e.getMessage().contains("not implemented");
-            assumeTrue(!placeholder, "kernel address translation is not available in core yet: " + e.getMessage());
+            Prerequisites.assumePresent(!placeholder, "kernel address translation of corpus dump " + d.name()
+                    + " is not available in core yet: " + e.getMessage());
             throw e;
         }
     }

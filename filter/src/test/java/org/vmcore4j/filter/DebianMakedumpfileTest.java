@@ -2,15 +2,17 @@ package org.vmcore4j.filter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.Prerequisites;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
 
@@ -31,9 +33,11 @@ class DebianMakedumpfileTest {
     @Test
     void debian172KeepsUserPagesThat179ExcludesOn612() throws Exception {
         Optional<Path> deb = CorpusSupport.debianMakedumpfile();
-        assumeTrue(deb.isPresent(), "Debian's makedumpfile is not installed (apt-get install makedumpfile)");
+        Prerequisites.assumePresent(deb.isPresent(),
+                "Debian's makedumpfile is not installed (testdata/tools/install-deps.sh installs it)");
         String version = versionOf(deb.get());
-        assumeTrue(version.contains("version 1.7.2"), deb.get() + " is not 1.7.2: " + version);
+        Prerequisites.assumePresent(version.contains("version 1.7.2"),
+                deb.get() + " is not Debian bookworm's makedumpfile 1.7.2: " + version.strip());
         Path mdf = Corpus.requireMakedumpfile();
         int newKernels = 0;
         for (Corpus.Dump d : Corpus.x86_64Dumps()) {
@@ -57,7 +61,7 @@ class DebianMakedumpfileTest {
                 if (hasNewTypes) {
                     newKernels++;
                     assertTrue(u172 < u179, d.name() + ": 1.7.2 should exclude fewer user pages than 1.7.9");
-                    System.out.printf("%s (%s) -d 31: user pages excluded: makedumpfile 1.7.9 %d, vmcore4j %d, "
+                    System.out.printf(Locale.ROOT, "%s (%s) -d 31: user pages excluded: makedumpfile 1.7.9 %d, vmcore4j %d, "
                                     + "Debian 1.7.2 %d -> 1.7.2 keeps %d more user pages (dumpable %d vs %d; zero "
                                     + "pages %d vs %d); 1.7.2 = our classifier without %s, bit for bit%n",
                             d.name(), dump.vmcoreInfo().get().osRelease().orElse("?"), u179,
@@ -67,7 +71,7 @@ class DebianMakedumpfileTest {
                 } else {
                     assertEquals(0, Ours.mismatches(r172.bitmap2(), r179.bitmap2()), d.name()
                             + ": without the newer page types 1.7.2 and 1.7.9 agree");
-                    System.out.printf("%s (%s) -d 31: 1.7.2, 1.7.9 and vmcore4j agree (%d user pages)%n", d.name(),
+                    System.out.printf(Locale.ROOT, "%s (%s) -d 31: 1.7.2, 1.7.9 and vmcore4j agree (%d user pages)%n", d.name(),
                             dump.vmcoreInfo().get().osRelease().orElse("?"), u179);
                 }
             }
@@ -77,7 +81,7 @@ class DebianMakedumpfileTest {
 
     private static String versionOf(Path bin) throws Exception {
         Process p = new ProcessBuilder(bin.toString(), "-v").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor(60, TimeUnit.SECONDS);
         return out;
     }

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -208,7 +209,7 @@ final class FakeDump implements Vmcore {
                 long pfn = paddr / PAGE;
                 if (status(pfn) == PageStatus.NOT_RAM) {
                     throw new MemoryAccessException(MemoryAccessException.Reason.NOT_RAM, paddr,
-                            String.format("physical 0x%x is not RAM", paddr));
+                            String.format(Locale.ROOT, "physical 0x%x is not RAM", paddr));
                 }
                 int in = (int) (paddr % PAGE);
                 int n = Math.min(len, PAGE - in);
@@ -265,7 +266,7 @@ final class FakeDump implements Vmcore {
                 }
             }
             throw new MemoryAccessException(MemoryAccessException.Reason.NOT_MAPPED, vaddr,
-                    String.format("virtual 0x%x is not mapped", vaddr));
+                    String.format(Locale.ROOT, "virtual 0x%x is not mapped", vaddr));
         }
     };
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
@@ -56,7 +57,7 @@ class FreeListWalkDifferentialTest {
                         assertEquals(0, Ours.mismatches(ours.bitmap2(), ref.bitmap2()), "2nd bitmap, " + ctx);
                         assertEquals(ref.reportBlock(), ours.report().toMakedumpfileText().substring(1), ctx);
                         assertTrue(ours.report().freePages() > 0, ctx);
-                        System.out.printf("%s: free pages from the free lists %d, equal to makedumpfile (%d ms)%n", ctx,
+                        System.out.printf(Locale.ROOT, "%s: free pages from the free lists %d, equal to makedumpfile (%d ms)%n", ctx,
                                 ours.report().freePages(), ours.millis());
                     }
                 }

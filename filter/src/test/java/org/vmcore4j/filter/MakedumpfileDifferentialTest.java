@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -84,7 +85,7 @@ class MakedumpfileDifferentialTest {
                 + Long.toHexString(Ours.firstMismatch(ours.bitmap2(), ref.bitmap2())) + ", " + ctx);
         assertEquals(Ours.popcount(ref.bitmap2()), r.dumpablePages(), ctx);
         assertEquals(ref.reportBlock(), r.toMakedumpfileText().substring(1), "report, " + ctx);
-        SUMMARY.add(String.format("%-16s -d %2d%-22s frames %7d  dumpable %7d  mismatches %d  zero %6d cache %6d "
+        SUMMARY.add(String.format(Locale.ROOT, "%-16s -d %2d%-22s frames %7d  dumpable %7d  mismatches %d  zero %6d cache %6d "
                         + "cache-private %6d user %6d free %6d hwpoison %d offline %d  ours %4d ms  makedumpfile %4d ms",
                 d.name(), level, note, r.totalPages(), r.dumpablePages(), m1 + m2, r.zeroPages(), r.cachePages(),
                 r.cachePrivatePages(), r.userPages(), r.freePages(), r.hwpoisonPages(), r.offlinePages(),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.PhysicalRange;
@@ -120,7 +121,7 @@ class PageFilterTest {
             }
         }), d);
         assertEquals(1, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains(String.format("pfn=%x", block[0])), warnings.get(0));
+        assertTrue(warnings.get(0).contains(String.format(Locale.ROOT, "pfn=%x", block[0])), warnings.get(0));
         assertTrue(c.dumpable().get(block[0]), "the head stays dumpable");
         SyntheticScanTest.check(k, d, 16, ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR, 0);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.Vmcore;
@@ -46,7 +47,7 @@ class RefilterDifferentialTest {
                     assertEquals(0, Ours.mismatches(ours.bitmap1(), ref.bitmap1()), "1st bitmap, " + ctx);
                     assertEquals(0, Ours.mismatches(ours.bitmap2(), ref.bitmap2()), "2nd bitmap, " + ctx);
                     assertEquals(ref.reportBlock(), ours.report().toMakedumpfileText().substring(1), "report, " + ctx);
-                    System.out.printf("%s: equal to makedumpfile (dumpable %d, %d ms)%n", ctx,
+                    System.out.printf(Locale.ROOT, "%s: equal to makedumpfile (dumpable %d, %d ms)%n", ctx,
                             ours.report().dumpablePages(), ours.millis());
                 }
             } finally {

@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.Vmcore;
@@ -37,7 +38,7 @@ class SmallHeapTest {
                 long max = Long.parseLong(forked.substring(10, forked.indexOf('\n')));
                 assertTrue(max <= 64L << 20, "heap limit not applied: " + max);
                 assertEquals(here.substring(here.indexOf('\n')), forked.substring(forked.indexOf('\n')), args);
-                System.out.printf("%s -d %d: scan in a -Xmx64m JVM (max heap %d MiB) equals the in-process scan "
+                System.out.printf(Locale.ROOT, "%s -d %d: scan in a -Xmx64m JVM (max heap %d MiB) equals the in-process scan "
                         + "(%d ms including JVM start)%n", d.name(), level, max >> 20, ms);
             }
         }
@@ -59,7 +60,7 @@ class SmallHeapTest {
                     long a0 = mx.getCurrentThreadAllocatedBytes();
                     FilterReport r = PageFilter.forLevel(level).count(dump);
                     long bytes = mx.getCurrentThreadAllocatedBytes() - a0;
-                    System.out.printf("%s -d %d: the scan allocated %d KiB for %d frames%n", d.name(), level,
+                    System.out.printf(Locale.ROOT, "%s -d %d: the scan allocated %d KiB for %d frames%n", d.name(), level,
                             bytes >> 10, r.totalPages());
                     assertTrue(bytes < 8 * r.totalPages(), d.name() + " -d " + level + " allocated " + bytes
                             + " bytes for " + r.totalPages() + " frames");

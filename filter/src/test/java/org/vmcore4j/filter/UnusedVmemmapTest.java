@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.PhysicalRange;
 import org.vmcore4j.core.VmcoreInfo;
@@ -81,7 +82,7 @@ class UnusedVmemmapTest {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < u.groups(); i++) {
             long[] g = u.group(i);
-            out.add(String.format("0x%x: 0x%x-0x%x", g[0], g[1], g[2]));
+            out.add(String.format(Locale.ROOT, "0x%x: 0x%x-0x%x", g[0], g[1], g[2]));
         }
         return out;
     }
@@ -171,7 +172,7 @@ class UnusedVmemmapTest {
                 while (q < 0x2f000 && !probe.get(q)) {
                     q++;
                 }
-                sb.append(String.format("%x-%x ", p, q));
+                sb.append(String.format(Locale.ROOT, "%x-%x ", p, q));
             }
         }
         assertEquals(cleared, 0x1000 - probe.cardinality());

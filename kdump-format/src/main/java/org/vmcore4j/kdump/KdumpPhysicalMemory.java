@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.vmcore4j.core.MemoryAccessException;
@@ -230,10 +231,10 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         int flags = src.readInt(pos + 12, order);
         Compression c = Compression.fromFlags(flags);
         if (c == null) {
-            throw corrupt(f, pos + 12, pfn, String.format("descriptor flags 0x%x name several compression methods", flags));
+            throw corrupt(f, pos + 12, pfn, String.format(Locale.ROOT, "descriptor flags 0x%x name several compression methods", flags));
         }
         if (c == Compression.LZ4 && (f.header().status() & Compression.LZ4_FLAG) == 0) {
-            throw corrupt(f, pos + 12, pfn, String.format("descriptor flags 0x%x use vmcore4j's LZ4 bit, but the header"
+            throw corrupt(f, pos + 12, pfn, String.format(Locale.ROOT, "descriptor flags 0x%x use vmcore4j's LZ4 bit, but the header"
                     + " status 0x%x does not announce LZ4", flags, f.header().status()));
         }
         if (size <= 0 || size > pageSize || (c == Compression.NONE && size != pageSize)) {
@@ -253,19 +254,19 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         try {
             codec = ctx.codec(c);
         } catch (IllegalStateException e) {
-            throw new IOException(String.format("cannot decode the %s page of PFN 0x%x at offset %d in %s: %s", c, pfn,
+            throw new IOException(String.format(Locale.ROOT, "cannot decode the %s page of PFN 0x%x at offset %d in %s: %s", c, pfn,
                     dataOffset, f.description(), e.getMessage()), e);
         }
         try {
             codec.decompress(ctx.compressed, 0, size, out, outOff, pageSize);
         } catch (CorruptPageException e) {
             throw new VmcoreFormatException(f.description(), dataOffset,
-                    String.format("page data of PFN 0x%x (%s, %d bytes): %s", pfn, c, size, e.getMessage()), e);
+                    String.format(Locale.ROOT, "page data of PFN 0x%x (%s, %d bytes): %s", pfn, c, size, e.getMessage()), e);
         }
     }
 
     private static VmcoreFormatException corrupt(KdumpFile f, long offset, long pfn, String reason) {
-        return new VmcoreFormatException(f.description(), offset, String.format("page descriptor of PFN 0x%x: %s", pfn, reason));
+        return new VmcoreFormatException(f.description(), offset, String.format(Locale.ROOT, "page descriptor of PFN 0x%x: %s", pfn, reason));
     }
 
     private MemoryAccessException notAvailable(MemoryAccessException.Reason reason, long paddr, long pfn) {
@@ -275,7 +276,7 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
             default -> "is not RAM in the dump";
         };
         String where = parts.length == 1 ? parts[0].description() : "split set of " + parts[0].description();
-        return new MemoryAccessException(reason, paddr, String.format("physical address 0x%x %s (%s)", paddr, what, where));
+        return new MemoryAccessException(reason, paddr, String.format(Locale.ROOT, "physical address 0x%x %s (%s)", paddr, what, where));
     }
 
     void close() {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vmcore4j.core.RandomAccessSource;
@@ -41,7 +42,7 @@ class FlattenedCorpusTest {
             try (ElfPages ref = new ElfPages(d.vmcore(), k.physicalMemory().pageSize())) {
                 CorpusChecks.Tally t = CorpusChecks.verify(k, ref, 1);
                 assertEquals(t.present(), t.compared());
-                System.out.printf("%s flattened: %d pages compared%n", d, t.compared());
+                System.out.printf(Locale.ROOT, "%s flattened: %d pages compared%n", d, t.compared());
             }
         }
     }
@@ -76,7 +77,7 @@ class FlattenedCorpusTest {
                     }
                 }
             }
-            System.out.printf("%s -R: %d records, %d bytes identical%n", d, r.records(), r.outputSize());
+            System.out.printf(Locale.ROOT, "%s -R: %d records, %d bytes identical%n", d, r.records(), r.outputSize());
         } finally {
             Files.deleteIfExists(ours);
         }

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -31,8 +32,8 @@ class FuzzSeedsWriter {
                 int version = 1 + i % 6;
                 SyntheticKdump s = new SyntheticKdump(layout, big ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
                         version, 512, 24, c, i);
-                String name = "synthetic-" + layout.name().toLowerCase() + "-" + (big ? "be" : "le") + "-v" + version
-                        + "-" + c.name().toLowerCase();
+                String name = "synthetic-" + layout.name().toLowerCase(Locale.ROOT) + "-" + (big ? "be" : "le") + "-v" + version
+                        + "-" + c.name().toLowerCase(Locale.ROOT);
                 Files.write(kdump.resolve(name), s.build());
                 i++;
             }

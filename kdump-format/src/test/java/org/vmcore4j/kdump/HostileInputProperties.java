@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -54,7 +55,7 @@ class HostileInputProperties {
     @AfterContainer
     static void dropScratch() throws IOException {
         Files.deleteIfExists(scratch);
-        System.out.printf("hostile inputs: %d rejected at open, %d opened; of those, %d pages read, %d damaged pages"
+        System.out.printf(Locale.ROOT, "hostile inputs: %d rejected at open, %d opened; of those, %d pages read, %d damaged pages"
                 + " rejected, %d unavailable%n", OUTCOMES[0], OUTCOMES[1], OUTCOMES[2], OUTCOMES[3], OUTCOMES[4]);
     }
 

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,7 +116,7 @@ class LibkdumpfileCrossCheckTest {
             }
             assertEquals(pfns.size(), ok + nodata);
             assertTrue(ok > 0);
-            System.out.printf("%s %s: libkdumpfile agrees on %d pagemap bits, %d pages equal, %d no-data%n", d, name,
+            System.out.printf(Locale.ROOT, "%s %s: libkdumpfile agrees on %d pagemap bits, %d pages equal, %d no-data%n", d, name,
                     end, ok, nodata);
         }
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -103,7 +104,7 @@ class LzoEncoderCorpusTest {
                 compare(d, pages, stored, pfns, pageSize, t);
             }
         }
-        System.out.printf("LZO1X-1 %s -l -d %d: %,d pages compared (%,d non-zero), %,d byte-identical to "
+        System.out.printf(Locale.ROOT, "LZO1X-1 %s -l -d %d: %,d pages compared (%,d non-zero), %,d byte-identical to "
                 + "lzo1x_1_compress; makedumpfile stored %,d compressed (all equal to ours: %,d bytes ours, %,d "
                 + "makedumpfile), %,d raw (ours no smaller either), %,d as its shared zero page%n", d, level, t.pages,
                 t.nonZero, t.equalToLiblzo2, t.storedCompressed, t.oursBytes, t.makedumpfileBytes, t.storedRaw,
@@ -173,6 +174,6 @@ class LzoEncoderCorpusTest {
 
     private static String describe(byte[] ours, byte[] theirs) {
         int at = Arrays.mismatch(ours, theirs);
-        return String.format("ours %d bytes, theirs %d, first difference at byte %d", ours.length, theirs.length, at);
+        return String.format(Locale.ROOT, "ours %d bytes, theirs %d, first difference at byte %d", ours.length, theirs.length, at);
     }
 }

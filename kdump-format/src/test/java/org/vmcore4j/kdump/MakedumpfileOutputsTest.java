@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,7 +81,7 @@ class MakedumpfileOutputsTest {
                     assertEquals(t.present(), t.compared());
                     assertTrue(t.excluded() > 0 && t.excludedReads() > 0, "-d 31 excludes pages");
                 }
-                System.out.printf("%s %s: %d present (%d compared), %d excluded, %d not RAM%n", d, name, t.present(),
+                System.out.printf(Locale.ROOT, "%s %s: %d present (%d compared), %d excluded, %d not RAM%n", d, name, t.present(),
                         t.compared(), t.excluded(), t.notRam());
             }
         }
@@ -115,7 +116,7 @@ class MakedumpfileOutputsTest {
                     assertEquals(a, b, "status of PFN " + pfn + ": single file vs split set");
                 }
             }
-            System.out.printf("%s split %d: %d pages compared%n", d, parts, t.compared());
+            System.out.printf(Locale.ROOT, "%s split %d: %d pages compared%n", d, parts, t.compared());
         }
     }
 
@@ -150,7 +151,7 @@ class MakedumpfileOutputsTest {
                 }
             }
             assertEquals(dumpable.cardinality(), compared + zeroLeftOut);
-            System.out.printf("%s -E: %d pages compared, %d zero pages left out%n", d, compared, zeroLeftOut);
+            System.out.printf(Locale.ROOT, "%s -E: %d pages compared, %d zero pages left out%n", d, compared, zeroLeftOut);
         }
     }
 
@@ -179,7 +180,7 @@ class MakedumpfileOutputsTest {
                     lost++;
                 }
             }
-            System.out.printf("%s -L 4M: %d present (compared), %d lost%n", d, t.present(), t.lost());
+            System.out.printf(Locale.ROOT, "%s -L 4M: %d present (compared), %d lost%n", d, t.present(), t.lost());
         }
     }
 

@@ -2,6 +2,7 @@ package org.vmcore4j.testdata;
 
 import java.io.File;
 import java.lang.reflect.AnnotatedElement;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -71,6 +74,22 @@ public final class Prerequisites implements ExecutionCondition {
         return ConditionEvaluationResult.disabled(reason);
     }
 
+    /**
+     * For a prerequisite a test can only find out while it runs (a tool's version, root to mount a
+     * tmpfs, an architecture not supported yet): where {@code present} is false, skips the test with
+     * {@code missing} as the reason, or, under {@code VMCORE4J_REQUIRE_CORPUS=1}, fails it with that
+     * reason, as the {@code Requires*} annotations do.
+     */
+    public static void assumePresent(boolean present, String missing) {
+        if (present) {
+            return;
+        }
+        if (Corpus.required()) {
+            Assertions.fail("VMCORE4J_REQUIRE_CORPUS=1 but " + missing);
+        }
+        Assumptions.abort(missing);
+    }
+
     private static String makedumpfileProblem() {
         Optional<Path> bin = Corpus.makedumpfile();
         if (bin.isEmpty()) {
@@ -99,7 +118,7 @@ public final class Prerequisites implements ExecutionCondition {
     private static String output(String... cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(60, TimeUnit.SECONDS);
             return out;
         } catch (Exception ex) {

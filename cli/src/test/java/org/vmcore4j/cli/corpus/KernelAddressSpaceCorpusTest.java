@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,13 +86,13 @@ class KernelAddressSpaceCorpusTest {
                 boolean text = Long.compareUnsigned(m.virtualAddress(), START_KERNEL_MAP) >= 0;
                 for (long o : offsets) {
                     long va = m.virtualAddress() + o;
-                    assertEquals(m.physicalAddress() + o, kas.toPhysical(va), String.format("vaddr 0x%x", va));
+                    assertEquals(m.physicalAddress() + o, kas.toPhysical(va), String.format(Locale.ROOT, "vaddr 0x%x", va));
                     checked++;
                     if (text) {
                         // kernel text is translated arithmetically; the tables must say the same
                         KernelAddressSpace.PageTranslation t = kas.walkPageTables(va);
                         assertEquals(m.physicalAddress() + o, t.physicalBase() + (va - t.virtualBase()),
-                                String.format("page-table walk of 0x%x", va));
+                                String.format(Locale.ROOT, "page-table walk of 0x%x", va));
                         textWalked++;
                     }
                 }
@@ -188,7 +189,7 @@ class KernelAddressSpaceCorpusTest {
             int nonZero = 0;
             for (int i = 0; i < addrs.size(); i++) {
                 String[] t = theirs.get(i).split(" ");
-                String where = String.format("vaddr 0x%x", addrs.get(i));
+                String where = String.format(Locale.ROOT, "vaddr 0x%x", addrs.get(i));
                 assertEquals(t[0], ours.get(i), where + " (libkdumpfile KVADDR read vs ours)");
                 assertEquals(t[1], ours.get(i), where + " (libkdumpfile KPHYSADDR read at our physical address vs ours)");
                 nonZero += ours.get(i).matches("[0]+|ERR") ? 0 : 1;

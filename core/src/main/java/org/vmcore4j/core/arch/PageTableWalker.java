@@ -2,6 +2,7 @@ package org.vmcore4j.core.arch;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.util.Locale;
 import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.PhysicalMemory;
 
@@ -55,12 +56,12 @@ final class PageTableWalker {
                 memory.read(entryAddress, buf, 0, 8);
             } catch (MemoryAccessException e) {
                 throw new UnmappedAddressException(vaddr, name, 1L << shift, entryAddress, 0,
-                        String.format("its %s table at physical 0x%x cannot be read (%s)", name, table, e.getMessage()), e);
+                        String.format(Locale.ROOT, "its %s table at physical 0x%x cannot be read (%s)", name, table, e.getMessage()), e);
             }
             long entry = entry(buf);
             if (!format.present(entry)) {
                 throw new UnmappedAddressException(vaddr, name, 1L << shift, entryAddress, entry,
-                        String.format("%s entry 0x%x at physical 0x%x is not present", name, entry, entryAddress), null);
+                        String.format(Locale.ROOT, "%s entry 0x%x at physical 0x%x is not present", name, entry, entryAddress), null);
             }
             if (level == levels - 1 || format.leaf(entry, level)) {
                 return new Mapping(vaddr & -(1L << shift), format.pageBase(entry, level), shift);

@@ -1,5 +1,6 @@
 package org.vmcore4j.core.arch;
 
+import java.util.Locale;
 import org.vmcore4j.core.MemoryAccessException;
 
 /**
@@ -22,7 +23,7 @@ public final class UnmappedAddressException extends MemoryAccessException {
 
     UnmappedAddressException(long vaddr, String level, long entrySpan, long entryAddress, long entry, String why,
             Throwable cause) {
-        super(Reason.NOT_MAPPED, vaddr, String.format("virtual address 0x%x is not mapped: %s", vaddr, why));
+        super(Reason.NOT_MAPPED, vaddr, String.format(Locale.ROOT, "virtual address 0x%x is not mapped: %s", vaddr, why));
         this.level = level;
         this.entrySpan = entrySpan;
         this.entryAddress = entryAddress;

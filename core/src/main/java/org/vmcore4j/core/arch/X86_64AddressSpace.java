@@ -3,6 +3,7 @@ package org.vmcore4j.core.arch;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalLong;
 import org.vmcore4j.core.KernelAddressSpace;
@@ -136,7 +137,7 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
         }
         long rootSymbol = root.getAsLong();
         if (Long.compareUnsigned(rootSymbol, START_KERNEL_MAP) < 0) {
-            throw new VmcoreFormatException(info.resource(), info.fileOffset(), String.format(
+            throw new VmcoreFormatException(info.resource(), info.fileOffset(), String.format(Locale.ROOT,
                     "VMCOREINFO page-table root 0x%x is not in the kernel image mapping", rootSymbol));
         }
         OptionalLong l5 = number(info, "pgtable_l5_enabled");
@@ -378,9 +379,9 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
 
     @Override
     public String toString() {
-        return String.format("X86_64AddressSpace(%d-level, phys_base 0x%x (%s), page_offset 0x%x (%s)%s)",
+        return String.format(Locale.ROOT, "X86_64AddressSpace(%d-level, phys_base 0x%x (%s), page_offset 0x%x (%s)%s)",
                 levels, physBase, physBaseSource, pageOffset, pageOffsetSource,
-                smeMask != 0 ? String.format(", sme_mask 0x%x", smeMask) : "");
+                smeMask != 0 ? String.format(Locale.ROOT, ", sme_mask 0x%x", smeMask) : "");
     }
 
     /** x86_64 long-mode page tables: 512 entries per table, PSE leaves at PUD and PMD. */

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -291,7 +292,7 @@ class X86_64AddressSpaceTest {
                     for (int i = 0; i < 200_000; i++) {
                         long a = r.nextBoolean() ? v + r.nextInt(64 * 4096) : k.pageOffset() + r.nextInt(16 * MB);
                         if (s.toPhysical(a) != k.phys(a)) {
-                            throw new AssertionError(String.format("0x%x", a));
+                            throw new AssertionError(String.format(Locale.ROOT, "0x%x", a));
                         }
                         checked++;
                     }

@@ -3,6 +3,7 @@ package org.vmcore4j.core.synthetic;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.PageStatus;
 import org.vmcore4j.core.PhysicalMemory;
@@ -64,7 +65,7 @@ public final class ArrayPhysicalMemory implements PhysicalMemory {
     public void read(long paddr, byte[] dst, int off, int len) throws MemoryAccessException {
         if (paddr < 0 || len < 0 || paddr > bytes.length - (long) len) {
             throw new MemoryAccessException(MemoryAccessException.Reason.NOT_RAM, paddr,
-                    String.format("physical 0x%x (+%d) is not RAM", paddr, len));
+                    String.format(Locale.ROOT, "physical 0x%x (+%d) is not RAM", paddr, len));
         }
         for (long pfn = paddr / PAGE; len > 0 && pfn <= (paddr + len - 1) / PAGE; pfn++) {
             if (excluded.get((int) pfn)) {

@@ -3,6 +3,7 @@ package org.vmcore4j.core.synthetic;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The {@code makedumpfile --dump-dmesg} rendering of messages, written from makedumpfile 1.7.9's
@@ -16,12 +17,12 @@ public final class ExpectedDmesg {
     public static byte[] render(List<Msg> msgs, boolean callers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Msg m : msgs) {
-            String prefix = String.format("[%5d.%06d] ", Long.divideUnsigned(m.tsNanos(), 1_000_000_000L),
+            String prefix = String.format(Locale.ROOT, "[%5d.%06d] ", Long.divideUnsigned(m.tsNanos(), 1_000_000_000L),
                     Long.remainderUnsigned(m.tsNanos(), 1_000_000_000L) / 1000);
             if (callers) {
                 int c = m.caller();
                 String id = ((c & 0x80000000) != 0 ? "C" : "T") + Integer.toUnsignedString(c & 0x7fffffff);
-                prefix += String.format("[%8s] ", id);
+                prefix += String.format(Locale.ROOT, "[%8s] ", id);
             }
             StringBuilder sb = new StringBuilder(prefix);
             for (byte b : m.text()) {
@@ -30,7 +31,7 @@ public final class ExpectedDmesg {
                 } else if (b >= ' ' && b < 0x7f || b == '\t' || b == '\n' || b == 0x0b || b == '\f' || b == '\r') {
                     sb.append((char) b);
                 } else {
-                    sb.append(String.format("\\x%02x", (int) b)); // the sign extension is the point
+                    sb.append(String.format(Locale.ROOT, "\\x%02x", (int) b)); // the sign extension is the point
                 }
             }
             sb.append('\n');

@@ -1,16 +1,21 @@
 package org.vmcore4j.core.synthetic;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.arch.X86_64AddressSpace;
+import org.vmcore4j.testdata.ElfCoreBuilder;
 
 /**
  * A tiny x86_64 "crashed kernel": physical memory with real page tables, a KASLR-displaced kernel
@@ -163,7 +168,7 @@ public final class SyntheticKernel {
     public long phys(long vaddr) {
         Long p = pages.get(vaddr & -4096L);
         if (p == null) {
-            throw new IllegalArgumentException(String.format("0x%x is not mapped in the synthetic kernel", vaddr));
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "0x%x is not mapped in the synthetic kernel", vaddr));
         }
         return p + (vaddr & 4095);
     }
@@ -229,8 +234,18 @@ public final class SyntheticKernel {
         return X86_64AddressSpace.create(memory, vmcoreInfo(), mappings());
     }
 
-    /** Writes this machine as an ELF64 kdump core (VMCOREINFO note, PT_LOADs of {@link #mappings()}). */
+    /**
+     * Writes this machine as an ELF64 kdump core (VMCOREINFO note, PT_LOADs of {@link #mappings()}),
+     * with testdata's {@link ElfCoreBuilder}, the one ELF core builder of the tests.
+     */
     public void writeElf(Path file) throws IOException {
-        ElfCoreWriter.write(file, vmcoreInfoText().getBytes(StandardCharsets.US_ASCII), memory.bytes(), mappings());
+        ElfCoreBuilder elf = ElfCoreBuilder.elf64(ByteOrder.LITTLE_ENDIAN).vmcoreInfo(vmcoreInfoText());
+        byte[] physical = memory.bytes();
+        for (VirtualMapping m : mappings()) {
+            int from = Math.toIntExact(m.physicalAddress());
+            elf.load(m.physicalAddress(), m.virtualAddress(),
+                    Arrays.copyOfRange(physical, from, Math.toIntExact(from + m.size())));
+        }
+        Files.write(file, elf.build().bytes());
     }
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -153,7 +154,7 @@ class Lzo1x1CompressorTest {
             }
             bytes += in.length;
         }
-        System.out.printf("LZO1X-1 %s: %,d inputs (%,d bytes), %,d byte-identical to lzo1x_1_compress%n", name,
+        System.out.printf(Locale.ROOT, "LZO1X-1 %s: %,d inputs (%,d bytes), %,d byte-identical to lzo1x_1_compress%n", name,
                 inputs.size(), bytes, equal);
         assertEquals(inputs.size(), equal, name + ":\n" + String.join("\n", failures));
     }
@@ -162,7 +163,7 @@ class Lzo1x1CompressorTest {
         int at = Arrays.mismatch(ours, theirs);
         int from = Math.max(0, at - 16);
         HexFormat hex = HexFormat.of();
-        return String.format("input %d (%d bytes): ours %d bytes, liblzo2 %d, first difference at %d:%n  ours   %s%n"
+        return String.format(Locale.ROOT, "input %d (%d bytes): ours %d bytes, liblzo2 %d, first difference at %d:%n  ours   %s%n"
                 + "  theirs %s", index, in.length, ours.length, theirs.length, at,
                 hex.formatHex(ours, Math.min(from, ours.length), Math.min(at + 16, ours.length)),
                 hex.formatHex(theirs, Math.min(from, theirs.length), Math.min(at + 16, theirs.length)));

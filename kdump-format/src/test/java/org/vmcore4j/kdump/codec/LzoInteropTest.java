@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.vmcore4j.core.RandomAccessSource;
@@ -30,7 +31,7 @@ class LzoInteropTest {
             long oursBytes, long liblzoBytes, List<String> failures) {
         @Override
         public String toString() {
-            return String.format("%s: %d blocks; ours -> lzo1x_decompress_safe ok %d/%d; lzo1x_1_compress -> ours ok %d/%d;"
+            return String.format(Locale.ROOT, "%s: %d blocks; ours -> lzo1x_decompress_safe ok %d/%d; lzo1x_1_compress -> ours ok %d/%d;"
                             + " byte-identical to lzo1x_1_compress %d/%d; compressed bytes ours %d, liblzo2 %d (%+.2f%%)",
                     name, blocks, oursDecodedByLiblzo, blocks, liblzoDecodedByOurs, blocks, identical, blocks, oursBytes,
                     liblzoBytes, 100.0 * (oursBytes - liblzoBytes) / liblzoBytes);
@@ -122,7 +123,7 @@ class LzoInteropTest {
     private static String hex(byte[] b) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < Math.min(b.length, 64); i++) {
-            s.append(String.format("%02x", b[i]));
+            s.append(String.format(Locale.ROOT, "%02x", b[i]));
         }
         return b.length > 64 ? s + "..." : s.toString();
     }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -117,7 +118,7 @@ class PageCodecTest {
                     codecs.forEach(PageCodec::close);
                 }
                 assertTrue(n >= 1000, "sampled " + n + " pages");
-                System.out.printf("%s: %d real pages round-tripped through %d codecs%n", d, n, codecs.size());
+                System.out.printf(Locale.ROOT, "%s: %d real pages round-tripped through %d codecs%n", d, n, codecs.size());
             }
         }
     }
