@@ -18,26 +18,16 @@ import java.util.stream.Stream;
  * {@code java build-tools/SplitPackageCheck.java ROOT}. A module is any directory under ROOT with a
  * pom.xml and a src/main/java folder, so a new module is checked without touching this file.
  * Exit status 0 when every package lives in one module, 1 (and the list) otherwise.
- *
- * <p>A second argument may name, comma-separated, split packages that are tolerated for now; each
- * must still be split, so an exemption cannot outlive the split it was made for.
+
  */
 public final class SplitPackageCheck {
     private SplitPackageCheck() {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: java SplitPackageCheck.java REACTOR_ROOT [TOLERATED_PACKAGE,...]");
+        if (args.length != 1) {
+            System.err.println("usage: java SplitPackageCheck.java REACTOR_ROOT");
             System.exit(2);
-        }
-        TreeSet<String> tolerated = new TreeSet<>();
-        if (args.length == 2) {
-            for (String pkg : args[1].split(",")) {
-                if (!pkg.isBlank()) {
-                    tolerated.add(pkg.strip());
-                }
-            }
         }
         Path root = Path.of(args[0]).toAbsolutePath().normalize();
         Map<String, TreeSet<String>> modulesByPackage = new TreeMap<>();
@@ -66,17 +56,10 @@ public final class SplitPackageCheck {
         }
         List<String> split = new ArrayList<>();
         modulesByPackage.forEach((pkg, modules) -> {
-            if (modules.size() > 1 && !tolerated.contains(pkg)) {
+            if (modules.size() > 1) {
                 split.add("  package " + pkg + " is in the main sources of " + String.join(", ", modules));
             }
         });
-        for (String pkg : tolerated) {
-            TreeSet<String> modules = modulesByPackage.get(pkg);
-            if (modules == null || modules.size() < 2) {
-                split.add("  package " + pkg + " is tolerated as split but is not split any more:"
-                        + " remove it from the exemption (vmcore4j.splitPackages.tolerated in the parent pom)");
-            }
-        }
         if (!split.isEmpty()) {
             System.err.println("Split packages: a package may have main sources in one module only"
                     + " (JPMS forbids a package in two modules). Move the classes, or use public API:");
@@ -84,8 +67,7 @@ public final class SplitPackageCheck {
             System.exit(1);
         }
         System.out.println("SplitPackageCheck: " + modulesByPackage.size() + " packages in "
-                + sourceRoots.size() + " modules, none split"
-                + (tolerated.isEmpty() ? "" : " except the tolerated " + tolerated));
+                + sourceRoots.size() + " modules, none split");
     }
 
     /** Build outputs and version-control folders hold no module of the reactor. */

@@ -1,5 +1,7 @@
 package org.vmcore4j.elf;
 
+import org.vmcore4j.elf.internal.ElfFormat;
+
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package org.vmcore4j.filter;
 
+import java.util.Locale;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -46,7 +47,7 @@ final class PageContents {
             memory.read(pfn << pageShift, pageBuf, 0, run * pageSize);
         } catch (MemoryAccessException e) {
             if (run == 1) {
-                throw new VmcoreFormatException(resource, -1, String.format(
+                throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT,
                         "cannot read page 0x%x to test it for zeros: %s", pfn, e.getMessage()), e);
             }
             for (int i = 0; i < run; i++) {
@@ -59,7 +60,7 @@ final class PageContents {
         try {
             memory.read(pfn << pageShift, pageBuf, off, pageSize);
         } catch (MemoryAccessException e) {
-            throw new VmcoreFormatException(resource, -1, String.format(
+            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT,
                     "cannot read page 0x%x to test it for zeros: %s", pfn, e.getMessage()), e);
         }
     }

@@ -1,5 +1,6 @@
 package org.vmcore4j.filter;
 
+import java.util.Locale;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -80,7 +81,7 @@ final class StructPageReader {
                     .order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN).asLongBuffer()
                     .get(pageWords, from, to - from);
         } catch (MemoryAccessException e) {
-            throw new VmcoreFormatException(resource, -1, String.format(
+            throw new VmcoreFormatException(resource, -1, String.format(Locale.ROOT,
                     "cannot read the struct pages of PFNs 0x%x-0x%x at kernel address 0x%x (mem_map): %s", pfn,
                     pfn + n - 1, vaddr, e.getMessage()), e);
         }
