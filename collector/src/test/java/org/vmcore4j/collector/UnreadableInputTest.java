@@ -1,5 +1,6 @@
 package org.vmcore4j.collector;
 
+import org.vmcore4j.core.HeaderFacts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,6 +131,21 @@ class UnreadableInputTest {
                     m.read(paddr, dst, off, len);
                 }
             };
+        }
+
+        @Override
+        public int dumpLevel() {
+            return real.dumpLevel();
+        }
+
+        @Override
+        public boolean describesMemoryWithLoadSegments() {
+            return real.describesMemoryWithLoadSegments();
+        }
+
+        @Override
+        public Optional<HeaderFacts> headerFacts() {
+            return real.headerFacts();
         }
 
         @Override

@@ -114,6 +114,11 @@ final class FakeDump implements Vmcore {
     }
 
     @Override
+    public boolean describesMemoryWithLoadSegments() {
+        return "elf".equals(formatName);
+    }
+
+    @Override
     public String description() {
         return "fake-dump";
     }

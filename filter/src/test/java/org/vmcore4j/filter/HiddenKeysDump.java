@@ -1,5 +1,6 @@
 package org.vmcore4j.filter;
 
+import org.vmcore4j.core.HeaderFacts;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -28,6 +29,26 @@ final class HiddenKeysDump implements Vmcore {
             return eq < 0 || !hidden.contains(l.substring(0, eq));
         }).collect(Collectors.joining("\n", extraLines, "\n"));
         this.info = VmcoreInfo.parse(text, orig.resource());
+    }
+
+    @Override
+    public int dumpLevel() {
+        return inner.dumpLevel();
+    }
+
+    @Override
+    public Optional<byte[]> eraseInfo() throws IOException {
+        return inner.eraseInfo();
+    }
+
+    @Override
+    public boolean describesMemoryWithLoadSegments() {
+        return inner.describesMemoryWithLoadSegments();
+    }
+
+    @Override
+    public Optional<HeaderFacts> headerFacts() {
+        return inner.headerFacts();
     }
 
     @Override
