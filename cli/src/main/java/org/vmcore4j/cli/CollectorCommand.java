@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.vmcore4j.core.ChannelSource;
 import org.vmcore4j.core.Dmesg;
 import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.OutputLimitException;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
@@ -249,7 +250,12 @@ final class CollectorCommand implements Callable<Integer> {
     @Option(names = "-D", description = "print debug messages (message level 8)")
     boolean debug;
 
-    @Option(names = {"-x", "-i", "-g", "--config", "--eppic", "--xen-syms", "--xen-vmcoreinfo",
+    @Option(names = {"-i", DumpOpening.OPTION}, paramLabel = "FILE", description = "VMCOREINFO text for a VMCORE "
+            + "without the note (makedumpfile's -i; KEY=value lines as /sys/kernel/vmcoreinfo's note or makedumpfile -g "
+            + "holds them): it is then classified, translated and filtered with it")
+    Path vmcoreInfoFile;
+
+    @Option(names = {"-x", "-g", "--config", "--eppic", "--xen-syms", "--xen-vmcoreinfo",
             "--xen_phys_start", "-X", "--diskset", "--vtop"}, hidden = true, arity = "0..1",
             description = "makedumpfile options vmcore4j does not implement")
     List<String> unsupported = new ArrayList<>();
@@ -311,7 +317,7 @@ final class CollectorCommand implements Callable<Integer> {
             }
             return collect(console);
         } catch (IOException | RuntimeException e) {
-            console.error(message(e) + "\n");
+            console.error(DumpOpening.withOptionHint(message(e)) + "\n");
             return finish(console, Main.FAILED);
         }
     }
@@ -428,8 +434,7 @@ final class CollectorCommand implements Callable<Integer> {
             return finish(console, Main.FAILED);
         }
         try (Vmcore vmcore = open(vmcorePath, false)) {
-            VmcoreInfo info = vmcore.vmcoreInfo().orElseThrow(() -> new IOException(
-                    vmcorePath + " has no VMCOREINFO note; the kernel log cannot be located without it"));
+            VmcoreInfo info = DumpOpening.requireVmcoreInfo(vmcore, "locating the kernel log");
             byte[] text = Dmesg.read(info, vmcore.kernelAddressSpace(), partialDmesg).makedumpfileText();
             if (target == null) {
                 out.write(text); // -F: the log, as plain text, on standard output (as makedumpfile)
@@ -514,13 +519,15 @@ final class CollectorCommand implements Callable<Integer> {
         if (!Files.exists(file)) {
             throw new java.nio.file.NoSuchFileException("the dump memory(" + file + ")");
         }
+        OpenOptions options = vmcoreInfoFile == null ? OpenOptions.defaults()
+                : OpenOptions.defaults().withVmcoreInfo(DumpOpening.readVmcoreInfo(vmcoreInfoFile));
         if (!nonMmap && !streaming) {
-            return Vmcore.open(file);
+            return Vmcore.open(file, options);
         }
         RandomAccessSource source = nonMmap ? ChannelSource.open(file)
                 : WindowedFileSource.open(file, WindowedFileSource.DEFAULT_WINDOW_POWER);
         try {
-            return Vmcore.open(source);
+            return Vmcore.open(source, options);
         } catch (IOException | RuntimeException e) {
             source.close();
             throw e;

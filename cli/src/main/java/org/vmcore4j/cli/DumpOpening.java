@@ -61,4 +61,15 @@ final class DumpOpening {
         requireVmcoreInfo(dump, forWhat);
         return dump.kernelAddressSpace();
     }
+
+    /**
+     * A library's message about a dump without VMCOREINFO (the filter's "the dump has no VMCOREINFO
+     * note", which knows no command line), with the option that supplies it.
+     */
+    static String withOptionHint(String message) {
+        if (message != null && message.contains("no VMCOREINFO") && !message.contains(OPTION)) {
+            return message + "; give the crashed kernel's VMCOREINFO text with " + OPTION + " FILE";
+        }
+        return message;
+    }
 }
