@@ -194,6 +194,12 @@ final class CollectorCommand implements Callable<Integer> {
             + "suffixes); the dump is then marked incomplete, or the next -d level is tried")
     String sizeLimit;
 
+    @Option(names = ArchiveOutput.OPTION, description = "vmcore4j extension: write DUMPFILE as an uncompressed tar "
+            + "holding metadata.txt (kernel release and version, host name, crash time, these options), the capture "
+            + "system's /etc/os-release and the dump as member 'vmcore', written in place (no second copy); vmcore4j "
+            + "reads the archive directly, tar -xf unpacks it")
+    boolean archive;
+
     @Option(names = "-f", description = "overwrite DUMPFILE if it exists")
     boolean force;
 
@@ -351,6 +357,10 @@ final class CollectorCommand implements Callable<Integer> {
         }
         if (compressed && elf) {
             return "";
+        }
+        if (archive && (flatten || split || dryRun || modes > 0)) {
+            return ArchiveOutput.OPTION + " writes one DUMPFILE: it cannot be used with -F, --split, --dry-run, -R, "
+                    + "--reassemble, --dump-dmesg or --mem-usage.";
         }
         if (dryRun && dumpDmesg) {
             return "--dry-run cannot be used with --dump-dmesg.";
@@ -641,7 +651,8 @@ final class CollectorCommand implements Callable<Integer> {
                 }
             } else {
                 for (Path t : targets) {
-                    DumpSink s = DumpSink.toFile(t);
+                    DumpSink s = archive ? ArchiveOutput.open(dump, t, elf,
+                            commandSpec.commandLine().getParseResult().originalArgs(), files) : DumpSink.toFile(t);
                     sinks.add(limit == Long.MAX_VALUE ? s : DumpSink.limitedTo(s, limit));
                 }
             }

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
 import org.vmcore4j.cli.triage.KernelStack;
-import org.vmcore4j.cli.triage.TarWriter;
+import org.vmcore4j.cli.archive.TarWriter;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.Dmesg;
 import org.vmcore4j.core.DumpSink;

@@ -75,7 +75,7 @@ class TriageCorpusTest {
 
     static Path untar(Path bundle, Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        Process p = new ProcessBuilder("tar", "-xzf", bundle.toString(), "-C", dir.toString())
+        Process p = new ProcessBuilder("tar", "-xf", bundle.toString(), "-C", dir.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), "tar could not unpack the bundle: " + out);

@@ -1,4 +1,4 @@
-package org.vmcore4j.cli.triage;
+package org.vmcore4j.cli.archive;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +54,19 @@ class TarWriterTest {
         assertThrows(IllegalArgumentException.class, () -> TarWriter.header("x".repeat(101), 1, 0));
         assertThrows(IllegalArgumentException.class, () -> TarWriter.header("", 1, 0));
         assertThrows(IllegalArgumentException.class, () -> TarWriter.header("é", 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> TarWriter.header("big", TarWriter.MAX_SIZE + 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> TarWriter.header("neg", -1, 0));
+    }
+
+    /** A member of 8 GiB or more: GNU tar reads the base-256 size (listed from a header alone). */
+    @Test
+    void hugeMemberSizeIsBase256(@TempDir Path dir) throws Exception {
+        long size = (1L << 33) + 5;
+        Path archive = dir.resolve("h.tar");
+        Files.write(archive, TarWriter.header("huge", size, 0));
+        Process list = new ProcessBuilder("tar", "-tvf", archive.toString()).redirectErrorStream(true).start();
+        String listing = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        list.waitFor();
+        assertEquals(true, listing.contains(" " + size + " "), listing);
     }
 
     private static byte[] write() throws Exception {

@@ -1,4 +1,4 @@
-package org.vmcore4j.cli.triage;
+package org.vmcore4j.cli.archive;
 
 import java.io.Closeable;
 import java.io.IOException;
@@ -12,13 +12,14 @@ import java.nio.charset.StandardCharsets;
  * needs only small regular files in a flat directory, about 100 lines, and the executable jar stays
  * free of a 1 MB dependency whose archive readers would be a fuzzing target of their own.
  *
- * <p>Names are at most 100 bytes of ASCII and sizes below 8 GiB (the ustar fields' limits); larger
- * requests are refused rather than written in an extension only some readers know.
+ * <p>Names are at most 100 bytes of ASCII (the ustar field); a size of 8 GiB or more, which an
+ * 11-digit octal field cannot hold, is written in GNU tar's base-256 form (first byte 0x80), which
+ * GNU tar, bsdtar and Python's tarfile read.
  */
 public final class TarWriter implements Closeable {
-    static final int BLOCK = 512;
+    public static final int BLOCK = 512;
     /** Largest size an 11-digit octal field holds. */
-    static final long MAX_SIZE = 077777777777L;
+    static final long MAX_OCTAL_SIZE = 077777777777L;
 
     private final OutputStream out;
     private final long mtimeSeconds;
@@ -27,7 +28,7 @@ public final class TarWriter implements Closeable {
     /** @param mtimeSeconds every member's modification time (seconds since the epoch, non-negative) */
     public TarWriter(OutputStream out, long mtimeSeconds) {
         this.out = out;
-        this.mtimeSeconds = Math.max(0, Math.min(mtimeSeconds, MAX_SIZE));
+        this.mtimeSeconds = Math.max(0, Math.min(mtimeSeconds, MAX_OCTAL_SIZE));
     }
 
     /** Adds a regular file {@code name} holding {@code data}. */
@@ -43,16 +44,23 @@ public final class TarWriter implements Closeable {
         if (n.length == 0 || n.length > 100 || !StandardCharsets.US_ASCII.newEncoder().canEncode(name)) {
             throw new IllegalArgumentException("a ustar member name is 1 to 100 ASCII bytes: " + name);
         }
-        if (size < 0 || size > MAX_SIZE) {
-            throw new IllegalArgumentException("a ustar member holds at most " + MAX_SIZE + " bytes: " + size);
+        if (size < 0) {
+            throw new IllegalArgumentException("negative member size: " + size);
         }
         byte[] h = new byte[BLOCK];
         System.arraycopy(n, 0, h, 0, n.length);
         octal(h, 100, 8, 0644);
         octal(h, 108, 8, 0);
         octal(h, 116, 8, 0);
-        octal(h, 124, 12, size);
-        octal(h, 136, 12, mtimeSeconds);
+        if (size <= MAX_OCTAL_SIZE) {
+            octal(h, 124, 12, size);
+        } else {
+            h[124] = (byte) 0x80;
+            for (int i = 0; i < 8; i++) {
+                h[135 - i] = (byte) (size >>> (8 * i));
+            }
+        }
+        octal(h, 136, 12, Math.max(0, Math.min(mtimeSeconds, MAX_OCTAL_SIZE)));
         h[156] = '0'; // regular file
         System.arraycopy("ustar\0".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 6);
         h[263] = '0';
@@ -82,7 +90,7 @@ public final class TarWriter implements Closeable {
     }
 
     /** Zero bytes from the end of a member of {@code size} bytes to the next block boundary. */
-    static int padding(long size) {
+    public static int padding(long size) {
         return (int) ((BLOCK - size % BLOCK) % BLOCK);
     }
 
