@@ -110,6 +110,26 @@ class TriageCorpusTest {
         assertArrayEquals(Files.readAllBytes(bundle), Files.readAllBytes(again));
     }
 
+    /**
+     * An incomplete dump (a -L run cut at 20 MB, before the log's pages): the bundle still has the
+     * registers and VMCOREINFO, and README.txt says what is missing and why.
+     */
+    @ParameterizedTest
+    @MethodSource("dumps")
+    void incompleteDumpStillGivesABundle(Corpus.Dump dump, @TempDir Path dir) throws Exception {
+        Path cut = dir.resolve("cut.kdump");
+        CommandLineTest.Run r = CommandLineTest.run("-d", "1", "-z", "-L", "20M", dump.vmcore().toString(),
+                cut.toString());
+        assertEquals(1, r.status(), "the run was to be cut short: " + r.out());
+        Path files = untar(triage(cut, dir.resolve("cut.tar.gz")), dir.resolve("unpacked"));
+        AnalysisTools.ToolRun regs = python("kdumpfile_registers.py", dump.vmcore().toString());
+        assertTrue(regs.ok(), regs.describe(2000));
+        assertEquals(sorted(regs.stdout()), sorted(Files.readString(files.resolve(TriageCommand.REGISTERS))));
+        assertTrue(Files.isRegularFile(files.resolve(TriageCommand.VMCOREINFO)));
+        String readme = Files.readString(files.resolve(TriageCommand.README));
+        assertTrue(Files.isRegularFile(files.resolve(TriageCommand.DMESG)) || readme.contains("dmesg.txt: "), readme);
+    }
+
     @ParameterizedTest
     @MethodSource("dumps")
     void dmesgCommandPrintsMakedumpfilesBytes(Corpus.Dump dump, @TempDir Path dir) throws Exception {

@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.arch.ArchitectureSupport;
 import org.vmcore4j.core.arch.ArchitectureSupport.KernelStackLayout;
 
 /**
@@ -41,7 +42,7 @@ public record KernelStack(int cpu, int pid, long stackPointer, long base, byte[]
             return Result.failed("CPU " + cpu.cpu() + "'s note has no " + layout.get().stackPointerRegister());
         }
         long pointer = sp.getAsLong();
-        if (pointer >= 0) {
+        if (Long.compareUnsigned(pointer, ArchitectureSupport.kernelHalf(dump.architecture())) < 0) {
             return Result.failed(String.format("CPU %d's saved %s 0x%x is not a kernel address", cpu.cpu(),
                     layout.get().stackPointerRegister(), pointer));
         }
