@@ -89,6 +89,16 @@ else
     phase_end "unavailable"
 fi
 
+# ---- 3b. the extra dumps of the crash-signature tests (same crash another boot, another crash) ----
+phase_start signature-dumps "crash-signature dumps (testdata/tools/make-signature-dumps.sh; about 2 minutes per dump when not cached)"
+if "$TOOLS/make-signature-dumps.sh" ${VMCORE4J_SIGNATURE_DUMPS:+"$VMCORE4J_SIGNATURE_DUMPS"} | tee "$TMP/signature-dumps.out"; then
+    VMCORE4J_SIGNATURE_DUMPS=$(realpath "$(tail -1 "$TMP/signature-dumps.out")"); export VMCORE4J_SIGNATURE_DUMPS
+    phase_end "$VMCORE4J_SIGNATURE_DUMPS"
+else
+    optional "make-signature-dumps.sh could not build the crash-signature dumps (see above)"
+    phase_end "unavailable"
+fi
+
 # ---- 4. debug vmlinux of each corpus kernel (crash, drgn) ----
 phase_start vmlinux "debug vmlinux per corpus dump (testdata/tools/prepare-vmlinux.sh; about 1 GB per kernel when not cached)"
 VMLINUXES=()

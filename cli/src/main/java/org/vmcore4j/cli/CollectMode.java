@@ -33,7 +33,7 @@ final class CollectMode {
                 return messages.finish(Main.FAILED);
             }
         }
-        try (Vmcore dump = DumpFiles.openInput(vmcorePath, true, options.nonMmap)) {
+        try (Vmcore dump = DumpFiles.openInput(vmcorePath, true, options)) {
             if (options.split && options.splitblockKib != null && options.splitblockKib > 0
                     && options.splitblockKib * 1024 % dump.physicalMemory().pageSize() != 0) {
                 // makedumpfile's check_splitblock_size, before any DUMPFILE is created
@@ -124,7 +124,7 @@ final class CollectMode {
         long limit = options.sizeLimit == null ? Long.MAX_VALUE : NumericOptions.parseSize(options.sizeLimit);
         List<DumpSink> sinks = new ArrayList<>();
         try {
-            DumpSinks.openInto(sinks, options, targets, limit);
+            DumpSinks.openInto(sinks, options, dump, targets, limit);
             FilterReport report;
             if (options.elf) {
                 report = ElfCollector.write(dump, filter, sinks.get(0), progress);

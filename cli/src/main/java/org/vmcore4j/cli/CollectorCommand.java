@@ -152,6 +152,12 @@ final class CollectorCommand implements Callable<Integer> {
             + "suffixes); the dump is then marked incomplete, or the next -d level is tried")
     String sizeLimit;
 
+    @Option(names = ArchiveOutput.OPTION, description = "vmcore4j extension: write DUMPFILE as an uncompressed tar "
+            + "holding metadata.txt (kernel release and version, host name, crash time, these options), the capture "
+            + "system's /etc/os-release and the dump as member 'vmcore', written in place (no second copy); vmcore4j "
+            + "reads the archive directly, tar -xf unpacks it")
+    boolean archive;
+
     @Option(names = "-f", description = "overwrite DUMPFILE if it exists")
     boolean force;
 
@@ -208,7 +214,12 @@ final class CollectorCommand implements Callable<Integer> {
     @Option(names = "-D", description = "print debug messages (message level 8)")
     boolean debug;
 
-    @Option(names = {"-x", "-i", "-g", "--config", "--eppic", "--xen-syms", "--xen-vmcoreinfo",
+    @Option(names = {"-i", DumpOpening.OPTION}, paramLabel = "FILE", description = "VMCOREINFO text for a VMCORE "
+            + "without the note (makedumpfile's -i; KEY=value lines as /sys/kernel/vmcoreinfo's note or makedumpfile -g "
+            + "holds them): it is then classified, translated and filtered with it")
+    Path vmcoreInfoFile;
+
+    @Option(names = {"-x", "-g", "--config", "--eppic", "--xen-syms", "--xen-vmcoreinfo",
             "--xen_phys_start", "-X", "--diskset", "--vtop"}, hidden = true, arity = "0..1",
             description = "makedumpfile options vmcore4j does not implement")
     List<String> unsupported = new ArrayList<>();
@@ -270,7 +281,7 @@ final class CollectorCommand implements Callable<Integer> {
             }
             return CollectMode.run(this, messages);
         } catch (IOException | RuntimeException e) {
-            messages.error(message(e) + "\n");
+            messages.error(DumpOpening.withOptionHint(message(e)) + "\n");
             return messages.finish(Main.FAILED);
         }
     }

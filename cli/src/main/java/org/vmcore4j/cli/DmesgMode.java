@@ -20,9 +20,8 @@ final class DmesgMode {
         if (target != null && !DumpFiles.checkTarget(target, options.force, messages)) {
             return messages.finish(Main.FAILED);
         }
-        try (Vmcore vmcore = DumpFiles.openInput(vmcorePath, false, options.nonMmap)) {
-            VmcoreInfo info = vmcore.vmcoreInfo().orElseThrow(() -> new IOException(
-                    vmcorePath + " has no VMCOREINFO note; the kernel log cannot be located without it"));
+        try (Vmcore vmcore = DumpFiles.openInput(vmcorePath, false, options)) {
+            VmcoreInfo info = DumpOpening.requireVmcoreInfo(vmcore, "locating the kernel log");
             byte[] text = Dmesg.read(info, vmcore.kernelAddressSpace(), options.partialDmesg).makedumpfileText();
             if (target == null) {
                 options.out.write(text); // -F: the log, as plain text, on standard output (as makedumpfile)

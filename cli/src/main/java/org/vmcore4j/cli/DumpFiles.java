@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.vmcore4j.core.ChannelSource;
-import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.Vmcore;
-import org.vmcore4j.core.WindowedFileSource;
 
 /** The files a mode reads and writes: the input dump opened for its access pattern, an existing DUMPFILE. */
 final class DumpFiles {
@@ -20,21 +18,16 @@ final class DumpFiles {
      * keep every page read in the resident set: 850 MB instead of 60 MB on a 1 GiB dump at -d 1), or
      * with pread under --non-mmap. The kernel log reads a few pages: the file is mapped whole.
      */
-    static Vmcore openInput(Path file, boolean streaming, boolean nonMmap) throws IOException {
+    static Vmcore openInput(Path file, boolean streaming, CollectorCommand options) throws IOException {
         if (!Files.exists(file)) {
             throw new java.nio.file.NoSuchFileException("the dump memory(" + file + ")");
         }
-        if (!nonMmap && !streaming) {
-            return Vmcore.open(file);
+        OpenOptions open = OpenOptions.defaults().withReadMode(options.nonMmap ? OpenOptions.ReadMode.PREAD
+                : streaming ? OpenOptions.ReadMode.WINDOWED : OpenOptions.ReadMode.MAPPED);
+        if (options.vmcoreInfoFile != null) {
+            open = open.withVmcoreInfo(DumpOpening.readVmcoreInfo(options.vmcoreInfoFile));
         }
-        RandomAccessSource source = nonMmap ? ChannelSource.open(file)
-                : WindowedFileSource.open(file, WindowedFileSource.DEFAULT_WINDOW_POWER);
-        try {
-            return Vmcore.open(source);
-        } catch (IOException | RuntimeException e) {
-            source.close();
-            throw e;
-        }
+        return Vmcore.open(file, open);
     }
 
     /** makedumpfile's check_dump_file: an existing DUMPFILE is replaced only with -f. */

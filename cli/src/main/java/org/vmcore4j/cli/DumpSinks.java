@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.FlattenedSink;
 
 /** Where a collected dump goes: standard output (flattened), nowhere (--dry-run), or the DUMPFILEs. */
@@ -18,7 +19,7 @@ final class DumpSinks {
      * Opens the sinks into {@code sinks} one by one, so that the caller closes those already open
      * when a later one fails. {@code limit}: the -L size of each file, Long.MAX_VALUE for none.
      */
-    static void openInto(List<DumpSink> sinks, CollectorCommand options, List<Path> targets, long limit)
+    static void openInto(List<DumpSink> sinks, CollectorCommand options, Vmcore dump, List<Path> targets, long limit)
             throws IOException {
         if (options.flatten) {
             OutputStream stdout = new BufferedOutputStream(new NonClosing(options.out), 1 << 20);
@@ -29,7 +30,9 @@ final class DumpSinks {
             }
         } else {
             for (Path t : targets) {
-                DumpSink s = DumpSink.toFile(t);
+                DumpSink s = options.archive ? ArchiveOutput.open(dump, t, options.elf,
+                        options.commandSpec.commandLine().getParseResult().originalArgs(), options.files)
+                        : DumpSink.toFile(t);
                 sinks.add(limit == Long.MAX_VALUE ? s : DumpSink.limitedTo(s, limit));
             }
         }

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.vmcore4j.core.Vmcore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -21,6 +22,9 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DUMP", description = "the dump: /proc/vmcore, an ELF core or a file written by makedumpfile")
     Path dump;
 
+    @Mixin
+    DumpOpening opening = new DumpOpening();
+
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
 
@@ -30,7 +34,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Vmcore vmcore = Vmcore.open(dump)) {
+        try (Vmcore vmcore = opening.open(dump)) {
             TriageReport report = TriageReport.of(vmcore, Files.size(dump));
             out.print(json ? Json.write(report.toJson()) : report.toText());
         }

@@ -34,6 +34,8 @@ public final class Main {
             System.setProperty("picocli.converters.excludes", "java.sql.*,java.time.*");
         }
         CommandLine cl = new CommandLine(new CollectorCommand(out, err, in));
+        cl.addSubcommand("dmesg", new DmesgCommand(out, err));
+        cl.addSubcommand("triage", new TriageCommand(err));
         cl.setOut(new PrintWriter(new PrintStreamWriter(out), true));
         cl.setErr(new PrintWriter(new PrintStreamWriter(err), true));
         cl.setExitCodeExceptionMapper(e -> FAILED);

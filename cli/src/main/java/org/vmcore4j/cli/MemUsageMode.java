@@ -20,7 +20,7 @@ final class MemUsageMode {
      */
     static int run(CollectorCommand options, MessageOutput messages) throws IOException {
         Path vmcorePath = options.files.get(0);
-        try (Vmcore dump = DumpFiles.openInput(vmcorePath, true, options.nonMmap)) {
+        try (Vmcore dump = DumpFiles.openInput(vmcorePath, true, options)) {
             // makedumpfile refuses kernels before 4.11 unless -f: their /proc/kcore has no valid p_paddr
             String release = dump.vmcoreInfo().flatMap(VmcoreInfo::osRelease).orElse("");
             if (!options.force && olderThan(release, 4, 11)) {

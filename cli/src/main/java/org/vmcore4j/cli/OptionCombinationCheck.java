@@ -38,6 +38,10 @@ final class OptionCombinationCheck {
         if (compressed && options.elf) {
             return "";
         }
+        if (options.archive && (options.flatten || options.split || options.dryRun || modes > 0)) {
+            return ArchiveOutput.OPTION + " writes one DUMPFILE: it cannot be used with -F, --split, --dry-run, -R, "
+                    + "--reassemble, --dump-dmesg or --mem-usage.";
+        }
         if (options.dryRun && options.dumpDmesg) {
             return "--dry-run cannot be used with --dump-dmesg.";
         }

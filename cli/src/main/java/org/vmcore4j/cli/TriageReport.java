@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.vmcore4j.core.CpuState;
+import org.vmcore4j.core.CrashSignature;
+import org.vmcore4j.core.Dmesg;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
@@ -39,6 +41,7 @@ record TriageReport(
         long ramBytes,
         long endPfn,
         Map<String, String> vmcoreInfo,
+        CrashSignature signature,
         List<String> problems) {
 
     /** Field names of {@code struct new_utsname}, each {@code char[65]}, in order. */
@@ -48,9 +51,18 @@ record TriageReport(
     static TriageReport of(Vmcore dump, long fileSize) {
         List<String> problems = new ArrayList<>();
         Optional<VmcoreInfo> info = dump.vmcoreInfo();
+        Optional<Dmesg> log = Optional.empty();
         if (info.isEmpty()) {
-            problems.add("the dump has no VMCOREINFO note: no kernel release, symbols or address translation");
+            problems.add(DumpOpening.missingVmcoreInfo(dump, "the kernel release, log and crash signature"));
+        } else {
+            try {
+                log = Optional.of(Dmesg.read(info.get(), dump.kernelAddressSpace()));
+                log.get().damage().ifPresent(d -> problems.add("the kernel log is damaged: " + d));
+            } catch (IOException | RuntimeException e) {
+                problems.add("cannot read the kernel log: " + e.getMessage());
+            }
         }
+        CrashSignature signature = CrashSignature.of(log, dump.cpus(), info.flatMap(VmcoreInfo::osRelease));
         Map<String, String> uts = new LinkedHashMap<>();
         if (info.isPresent()) {
             try {
@@ -82,6 +94,7 @@ record TriageReport(
                 mem.totalBytes(),
                 mem.endPfn(),
                 info.map(VmcoreInfo::entries).orElse(Map.of()),
+                signature,
                 problems);
     }
 
@@ -117,6 +130,7 @@ record TriageReport(
         for (PhysicalRange r : ranges) {
             sb.append(String.format(Locale.ROOT, "  0x%016x-0x%016x  %s%n", r.start(), r.end(), bytes(r.size())));
         }
+        SignatureJson.appendText(sb, signature);
         line(sb, "VMCOREINFO", vmcoreInfo.size() + " keys");
         vmcoreInfo.forEach((k, v) -> sb.append("  ").append(k).append('=').append(v).append('\n'));
         for (String p : problems) {
@@ -162,6 +176,7 @@ record TriageReport(
         mem.put("ramBytes", ramBytes);
         mem.put("endPfn", endPfn);
         m.put("memory", mem);
+        m.put("signature", SignatureJson.toJson(signature));
         m.put("vmcoreinfo", vmcoreInfo);
         m.put("problems", problems);
         return m;
@@ -171,7 +186,7 @@ record TriageReport(
         return "0x" + Long.toHexString(v);
     }
 
-    private static void line(StringBuilder sb, String label, String value) {
+    static void line(StringBuilder sb, String label, String value) {
         sb.append(String.format(Locale.ROOT, "%-11s %s%n", label + ":", value));
     }
 

@@ -96,6 +96,22 @@ public interface ArchitectureSupport {
         return architecture().pointerSize();
     }
 
+    /**
+     * Where a task's kernel stack lies, so a reader can find it from a saved stack pointer: the
+     * {@code pr_reg} register holding the stack pointer and the stack's size and alignment
+     * ({@code THREAD_SIZE}, which VMCOREINFO does not state); empty where not known.
+     */
+    default java.util.Optional<KernelStackLayout> kernelStackLayout() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * @param stackPointerRegister the {@code pr_reg} name of the stack pointer
+     * @param threadSize           size of a task's kernel stack, which is aligned to it
+     */
+    record KernelStackLayout(String stackPointerRegister, int threadSize) {
+    }
+
     /** The high bits above which an address belongs to the kernel on a machine without a known layout. */
     static long kernelHalf(Architecture arch) {
         return arch.pointerSize() == 8 ? Long.MIN_VALUE : 0x80000000L;

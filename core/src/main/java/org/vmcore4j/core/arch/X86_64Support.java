@@ -94,4 +94,13 @@ final class X86_64Support implements ArchitectureSupport {
     public List<String> prStatusRegisterNames() {
         return REGISTERS;
     }
+
+    /**
+     * THREAD_SIZE is PAGE_SIZE << 2 on x86_64 (arch/x86/include/asm/page_64_types.h; twice that
+     * with KASAN, which distribution kernels do not enable): a task's stack is 16 KiB, 16 KiB aligned.
+     */
+    @Override
+    public java.util.Optional<KernelStackLayout> kernelStackLayout() {
+        return java.util.Optional.of(new KernelStackLayout("rsp", 16384));
+    }
 }
