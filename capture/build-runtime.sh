@@ -5,11 +5,12 @@
 #                  (the full jar carries them for every platform: 11.9 MB against 1.9 MB)
 #   runtime/       a jlink image of only the modules the jar needs (jdeps), stripped (no debug
 #                  information, header files or man pages, libjvm.so without its symbol table,
-#                  resources compressed) with a CDS archive of its own classes
-# usage: capture/build-runtime.sh [--jdk JDK_HOME] [--no-cds] [OUTDIR]
+#                  resources compressed)
+# usage: capture/build-runtime.sh [--jdk JDK_HOME] [--cds] [OUTDIR]
 #   --jdk     the JDK whose jlink builds the image and whose architecture it is (default: JAVA_HOME,
 #             else the JDK of java on the PATH); Java 17 or newer
-#   --no-cds  leave out the CDS archive (11 MB less in the initramfs, about 0.1 s more CPU per run)
+#   --cds     add a CDS archive of the image's own classes (jlink --generate-cds-archive): 11 MB more
+#             in the initramfs, for start-up CPU that a capture does not notice (see below)
 #   OUTDIR    default: target/capture/vmcore4j of this checkout
 # Needs cli/target/vmcore4j.jar (mvn -B -q -DskipTests package). Prints OUTDIR on its last line.
 #
@@ -22,11 +23,11 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 ROOT=$(cd "$HERE/.." && pwd -P)
-JDK= CDS=1 OUT=
+JDK= CDS= OUT=
 while [ $# -gt 0 ]; do
     case $1 in
         --jdk) JDK=$2; shift 2 ;;
-        --no-cds) CDS=; shift ;;
+        --cds) CDS=1; shift ;;
         -h|--help) sed -n 2,16p "$0"; exit 0 ;;
         -*) sed -n 2,16p "$0" >&2; exit 2 ;;
         *) OUT=$1; shift ;;
@@ -55,7 +56,8 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 cp "$JAR" "$OUT/vmcore4j.jar"
 foreign=$(unzip -Z1 "$JAR" | grep -E '\.(so|dll|dylib|jnilib|a)$' | grep -vE "$keep" || true)
 [ -z "$foreign" ] || zip -q -d "$OUT/vmcore4j.jar" $foreign
-unzip -Z1 "$OUT/vmcore4j.jar" | grep -qE "$keep" || { echo "build-runtime: the jar holds no native library for $arch" >&2; exit 1; }
+# (no grep -q in a pipeline under pipefail: unzip, cut short, would fail it)
+[ "$(unzip -Z1 "$OUT/vmcore4j.jar" | grep -cE "$keep")" -gt 0 ] || { echo "build-runtime: the jar holds no native library for $arch" >&2; exit 1; }
 
 # 2. the modules: what jdeps finds statically, plus jdk.unsupported, which the codecs (sun.misc.Unsafe,
 #    named directly) and WindowedFileSource (invokeCleaner, looked up reflectively, which jdeps cannot

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """capture_report.py: crash-capture.sh's report.json, from the crash kernel's CAPTURE-RESULT console
 lines (init-capture.sh) and the dump files the host took out. A tool that did not run to the end
-gets "exit" null (or its status) and a "reason": kexec-load-failed, crash-kernel-boot-failed,
+gets "exit" null (or its status) and a "reason": kexec-load-failed, initramfs-unpack-failed,
+crash-kernel-boot-failed,
 oom-kill, killed-by-signal-N, exit-N, timeout, crash-kernel-died, with the console's tail."""
 import argparse, json, os, re, struct, sys
 
@@ -46,6 +47,10 @@ def main():
     def failure_reason():
         if any("FAILED: kexec -p" in l for l in lines):
             return "kexec-load-failed"
+        # rootfs is a tmpfs limited to half the crash kernel's memory: a bigger initramfs stops
+        # unpacking there ("write error") and the kernel runs /init with the files it got
+        if any("Initramfs unpacking failed" in l for l in lines):
+            return "initramfs-unpack-failed"
         if kernel is None:
             return "timeout" if timed_out and not panicked else "crash-kernel-boot-failed"
         return "timeout" if timed_out else "crash-kernel-died"
@@ -56,7 +61,7 @@ def main():
         out = {"exit": None, "seconds": None, "peak_rss_kib": None, "file": name + ".dump"}
         if start:
             out["mem_available_kib_at_start"] = int(start["mem_available_kib"])
-        if done is None and any(r == "skipped tool=" + name for r in results):
+        if done is None and any(r == "skipped tool=" + name for r in results) and "Initramfs unpacking failed" not in "\n".join(lines):
             out.update(reason="not-in-initramfs", complete=False)
             return out
         if done is None:

@@ -56,7 +56,7 @@ CAPTURE=${VMCORE4J_CAPTURE:-$ROOT/target/capture/vmcore4j}
 [ -x "$CAPTURE/runtime/bin/java" ] || { say "building the capture image"; "$ROOT/capture/build-runtime.sh" "$CAPTURE" > /dev/null; }
 MDF=${VMCORE4J_MAKEDUMPFILE:-$HOME/.cache/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile}
 [ -x "$MDF" ] || MDF=$("$HERE/build-makedumpfile.sh" | tail -1)
-"$MDF" -v 2>&1 | grep -q '1\.7\.9' || { say "$MDF is not makedumpfile 1.7.9"; exit 2; }
+case $("$MDF" -v 2>&1) in *1.7.9*) ;; *) say "$MDF is not makedumpfile 1.7.9"; exit 2 ;; esac
 for t in qemu-system-x86_64 cpio gzip mkfs.ext4 debugfs gcc python3 kexec; do
     command -v $t > /dev/null || [ -x /usr/sbin/$t ] || { say "missing $t (testdata/tools/install-deps.sh)"; exit 2; }
 done
@@ -109,7 +109,7 @@ crash_root() { # DIR WITH_VMCORE4J WITH_MAKEDUMPFILE
     install -m 755 "$HERE/init-capture.sh" "$r/init"
     install -m 755 "$WORK/timed" "$r/usr/bin/timed"
     copy_modules "$r" virtio_pci virtio_blk crc32c_generic ext4
-    printf 'COLLECTOR_ARGS="%s"\n' "$COLLECTOR" > "$r/etc/capture.conf"
+    printf 'COLLECTOR_ARGS="%s"\nTOOLS="%s"\n' "$COLLECTOR" "$([ "$2" = 1 ] && echo vmcore4j) $([ "$3" = 1 ] && echo makedumpfile)" > "$r/etc/capture.conf"
     if [ "$2" = 1 ]; then   # as a package installs it: /usr/lib/vmcore4j, the launcher on the PATH
         cp -a "$CAPTURE" "$r/usr/lib/vmcore4j"
         rm -f "$r/usr/lib/vmcore4j/BUILD-INFO"

@@ -32,7 +32,7 @@ DUMP=$(disk labdump); RAW=$(disk labvmcore)
 [ -e /proc/vmcore ] || { result error reason=no-proc-vmcore; poweroff -f; }
 [ -n "$DUMP" ] && mount -t ext4 "$DUMP" /mnt/dump || { result error reason=no-dump-disk; poweroff -f; }
 result vmcore bytes=$(stat -c %s /proc/vmcore)
-rm -f /mnt/dump/*
+rm -f /mnt/dump/*.dump /mnt/dump/*.log /mnt/dump/*.dmesg
 
 # one collector: TOOL ARGS... /proc/vmcore FILE, with the page cache emptied first so each
 # starts with the same free memory
@@ -49,10 +49,14 @@ collect() {
     result tool=$name file=$file bytes=$(stat -c %s "/mnt/dump/$file" 2>/dev/null || echo 0) oom=$oom $(cat /tmp/$name.timed)
     dmesg -c > /mnt/dump/$name.dmesg
 }
-# an initramfs built with crash-capture.sh --only holds one of them
+# an initramfs built with crash-capture.sh --only holds one of them (TOOLS); one that should be
+# here and is not means the kernel could not unpack the whole initramfs
 for tool in vmcore4j makedumpfile; do
-    if command -v $tool > /dev/null; then collect $tool $tool.dump $tool $COLLECTOR_ARGS
-    else result skipped tool=$tool; fi
+    case " $TOOLS " in
+        *" $tool "*) if command -v $tool > /dev/null; then collect $tool $tool.dump $tool $COLLECTOR_ARGS
+                     else result missing tool=$tool; fi ;;
+        *) result skipped tool=$tool ;;
+    esac
 done
 if [ -n "$RAW" ]; then
     log "copying /proc/vmcore to $RAW"
