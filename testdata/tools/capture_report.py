@@ -32,7 +32,8 @@ def main():
     for a in ("console", "crashkernel", "collector", "kernel", "outdir"):
         p.add_argument("--" + a, required=True)
     for a in ("qemu-rc", "qemu-seconds", "ram-mib", "initramfs-with-vmcore4j", "initramfs-makedumpfile-only",
-              "initramfs-booted", "unpacked-with-vmcore4j", "unpacked-makedumpfile-only"):
+              "initramfs-booted", "unpacked-with-vmcore4j", "unpacked-makedumpfile-only", "host-cpus",
+              "host-other-cpu-seconds"):
         p.add_argument("--" + a, type=int, required=True)
     a = p.parse_args()
     lines = [l.rstrip("\r\n") for l in open(a.console, encoding="utf-8", errors="replace")]
@@ -97,6 +98,10 @@ def main():
         "crash_kernel_mem_total_kib": int(kernel["mem_total_kib"]) if kernel else None,
         "vmcore_bytes": next((int(fields(r)["bytes"]) for r in results if r.startswith("vmcore ")), None),
         "qemu_seconds": a.qemu_seconds,
+        # under TCG the guest's clock runs on host CPU time: other load on the host stretches both
+        # tools' seconds (not alike: it comes and goes), so a ratio is only sound from a quiet host
+        "host_cpus": a.host_cpus,
+        "host_other_cpu_seconds_during_run": a.host_other_cpu_seconds,
     }
     v, m = report["vmcore4j"], report["makedumpfile"]
     if v["seconds"] and m["seconds"]:

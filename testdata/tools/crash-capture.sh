@@ -57,7 +57,7 @@ CAPTURE=${VMCORE4J_CAPTURE:-$ROOT/target/capture/vmcore4j}
 MDF=${VMCORE4J_MAKEDUMPFILE:-$HOME/.cache/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile}
 [ -x "$MDF" ] || MDF=$("$HERE/build-makedumpfile.sh" | tail -1)
 case $("$MDF" -v 2>&1) in *1.7.9*) ;; *) say "$MDF is not makedumpfile 1.7.9"; exit 2 ;; esac
-for t in qemu-system-x86_64 cpio gzip mkfs.ext4 debugfs gcc python3 kexec; do
+for t in qemu-system-x86_64 cpio gzip mkfs.ext4 debugfs gcc python3 kexec /usr/bin/time; do
     command -v $t > /dev/null || [ -x /usr/sbin/$t ] || { say "missing $t (testdata/tools/install-deps.sh)"; exit 2; }
 done
 case $KERNEL in
@@ -188,10 +188,15 @@ QEMU=(qemu-system-x86_64 "${QACCEL[@]}" -m "$R" -smp "$CPUS" -display none -moni
 printf '%q ' "${QEMU[@]}" > "$OUT/qemu-cmd.txt"
 rm -f "$OUT"/vmcore4j.dump "$OUT"/makedumpfile.dump "$OUT"/vmcore "$OUT"/report.json
 say "QEMU: ${RAM} MiB, crashkernel=$CRASHKERNEL, collector '$COLLECTOR' (timeout ${TIMEOUT}s; console -> $OUT/console.log)"
-T1=$(date +%s)
-set +e; timeout "$TIMEOUT" "${QEMU[@]}" > "$OUT/qemu.stderr" 2>&1; QRC=$?; set -e
-QEMU_S=$(( $(date +%s) - T1 ))
-say "QEMU exited rc=$QRC after ${QEMU_S} s"
+# TCG runs the guest on host CPU time: what else the host runs meanwhile stretches the guest's own
+# clock, so the report says how busy the host was (CPU seconds of everything but this QEMU)
+busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+J1=$(busy_jiffies); T1=$(date +%s)
+set +e; /usr/bin/time -o "$WORK/qemu.cpu" -f '%U %S' timeout "$TIMEOUT" "${QEMU[@]}" > "$OUT/qemu.stderr" 2>&1; QRC=$?; set -e
+QEMU_S=$(( $(date +%s) - T1 )); J2=$(busy_jiffies)
+QEMU_CPU=$(awk '{print $1 + $2}' "$WORK/qemu.cpu" 2>/dev/null || echo 0)
+OTHER_CPU=$(awk -v j=$((J2 - J1)) -v hz="$(getconf CLK_TCK)" -v q="$QEMU_CPU" 'BEGIN {o = j / hz - q; printf "%.0f", o < 0 ? 0 : o}')
+say "QEMU exited rc=$QRC after ${QEMU_S} s (QEMU used ${QEMU_CPU} s of CPU, everything else on the host ${OTHER_CPU} s, $(nproc) CPUs)"
 
 # ---------- results ----------
 for f in vmcore4j.dump makedumpfile.dump vmcore4j.log makedumpfile.log vmcore4j.dmesg makedumpfile.dmesg crash-meminfo.txt; do
@@ -209,6 +214,6 @@ python3 "$HERE/capture_report.py" --console "$OUT/console.log" --qemu-rc "$QRC" 
     --initramfs-makedumpfile-only "$(stat -c %s "$WORK/makedumpfile-only.img")" \
     --initramfs-booted "$(stat -c %s "$WORK/crash-initrd.img")" \
     --unpacked-with-vmcore4j "$UNPACKED_V" --unpacked-makedumpfile-only "$UNPACKED_M" \
-    --outdir "$OUT" > "$OUT/report.json"
+    --host-cpus "$(nproc)" --host-other-cpu-seconds "$OTHER_CPU" --outdir "$OUT" > "$OUT/report.json"
 cat "$OUT/report.json"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); t=[x for x in ("vmcore4j","makedumpfile") if r[x].get("reason")!="not-in-initramfs"]; sys.exit(0 if all(r[x].get("complete") for x in t) else 1)' "$OUT/report.json"

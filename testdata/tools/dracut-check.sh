@@ -29,10 +29,11 @@ printf 'path /var/crash\ncore_collector makedumpfile -l --message-level 7 -d 31\
 build() { # IMAGE KDUMP_CONF [DRACUT_ARGS...]
     local img=$1 conf=$2; shift 2
     # the modules of a kdump image that matter here: a shell, the collector; no kernel modules,
-    # no microcode (the kernel of this machine need not be installed), zstd as kdump-utils compresses
+    # no microcode (the kernel of this machine need not be installed); zstd at level 3 (dracut's
+    # default level 15 took over a minute per image on a busy 2-core machine, for 5 % less)
     dracutbasedir=$OUT/dracut-base VMCORE4J_HOME=$CAPTURE dracut --quiet --force --no-hostonly --no-kernel \
         --no-early-microcode --modules "bash" --install "$MDF" --include "$conf" /etc/kdump.conf \
-        --compress zstd --tmpdir "$OUT" "$@" "$img" > "$img.log" 2>&1 || { cat "$img.log" >&2; fail "dracut $img"; }
+        --compress "zstd -q -3 -T0" --tmpdir "$OUT" "$@" "$img" > "$img.log" 2>&1 || { cat "$img.log" >&2; fail "dracut $img"; }
 }
 build "$OUT/makedumpfile-only.img" "$OUT/kdump-makedumpfile.conf"
 build "$OUT/with-vmcore4j.img" "$OUT/kdump.conf" --add vmcore4j
