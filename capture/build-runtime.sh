@@ -14,12 +14,14 @@
 #   OUTDIR    default: target/capture/vmcore4j of this checkout
 # Needs cli/target/vmcore4j.jar (mvn -B -q -DskipTests package). Prints OUTDIR on its last line.
 #
-# The start-up aid is the one measured best for this runtime (capture/README.md has the figures):
-# JDK 17's CDS archive of the image's own classes (jlink --generate-cds-archive) cut the user CPU of
-# a 1 GiB -l -d 31 run on one CPU from 1.18 to 1.0 s. An archive of the application's classes as
-# well (AppCDS) saved another 0.1 s but is bound to the jar's absolute path and modification time,
-# so it cannot be built before the jar is installed; Temurin 25 with an AOT cache trained on a real
-# capture was slower (1.15-1.27 s) and larger (59 MB peak RSS against 53-56, 43 MB image against 35).
+# Start-up aids, measured (README, "In the crash kernel"): JDK 17's CDS archive of the image's own
+# classes (jlink --generate-cds-archive, --cds here) cut the user CPU of a 1 GiB -l -d 31 run on one
+# CPU from 1.18 to 1.0 s; an AppCDS archive of the application's classes as well saved another 0.1 s
+# but is bound to the jar's absolute path and modification time, so it cannot be built before the
+# jar is installed; Temurin 25 with an AOT cache trained on a real capture was slower (1.15-1.27 s)
+# and larger (59 MB peak RSS against 53-56, 43 MB image against 35). The default is none: a crash
+# kernel keeps the whole initramfs in memory and can unpack only about half its memory's worth, so
+# the archive's 11 MB cost more crashkernel= than its 0.15 s of CPU is worth.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 ROOT=$(cd "$HERE/.." && pwd -P)

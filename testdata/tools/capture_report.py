@@ -68,6 +68,10 @@ def main():
         if done is None:
             out.update(reason=failure_reason(), complete=False, console_tail=tail)
             return out
+        if "exit" not in done:   # timed itself did not run (e.g. "timed: not found" in a short image)
+            out.update(reason=failure_reason() if failure_reason() != "crash-kernel-died" else "collector-did-not-start",
+                       complete=False, console_tail=tail)
+            return out
         out.update(exit=int(done["exit"]), seconds=float(done["seconds"]), peak_rss_kib=int(done["peak_rss_kib"]),
                    peak_anon_kib=int(done["peak_anon_kib"]), user_seconds=float(done["user_s"]),
                    sys_seconds=float(done["sys_s"]), bytes=int(done["bytes"]))
