@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Locale;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +76,7 @@ class CrashCaptureIT {
         assertTrue(o.compared() > 1000, "only " + o.compared() + " pages in the dump");
         // with the same arguments on the same /proc/vmcore, makedumpfile 1.7.9's bytes
         assertEquals(-1L, Files.mismatch(theirs, ours), "the files differ");
-        System.out.printf("crash kernel capture: %,d pages equal to /proc/vmcore's; vmcore4j %s s, %s KiB peak RSS; "
+        System.out.printf(Locale.ROOT, "crash kernel capture: %,d pages equal to /proc/vmcore's; vmcore4j %s s, %s KiB peak RSS; "
                 + "makedumpfile %s s, %s KiB%n", o.compared(), report.get("vmcore4j.seconds"),
                 report.get("vmcore4j.peak_rss_kib"), report.get("makedumpfile.seconds"), report.get("makedumpfile.peak_rss_kib"));
     }

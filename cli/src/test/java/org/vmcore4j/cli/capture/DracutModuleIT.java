@@ -2,6 +2,7 @@ package org.vmcore4j.cli.capture;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Locale;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ class DracutModuleIT {
         long with = size(lines, "with_vmcore4j");
         long without = size(lines, "makedumpfile_only");
         assertTrue(with > without, r::stdout);
-        System.out.printf("dracut images: makedumpfile only %,d B, with vmcore4j %,d B%n", without, with);
+        System.out.printf(Locale.ROOT, "dracut images: makedumpfile only %,d B, with vmcore4j %,d B%n", without, with);
     }
 
     private static long size(List<String> lines, String image) {
