@@ -1,5 +1,7 @@
 package org.vmcore4j.filter;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +20,8 @@ import org.vmcore4j.testdata.RequiresMakedumpfileArm64;
 /**
  * The aarch64 48-bit corpus dump (Debian 6.12 booted with {@code arm64.nolva}) against the aarch64
  * reference makedumpfile (upstream b7587f1 under qemu-user; 1.7.9 cannot read this kernel's dumps)
- * at every dump level 0..31: both bitmaps bit for bit and the report line for line, as
+ * at every dump level 0..31: both bitmaps bit for bit and the report line for line (less the line
+ * for extension filters, which that revision added after 1.7.9 and which counts none here), as
  * {@link MakedumpfileDifferentialTest} does for x86_64. Reference runs are cached under target/.
  */
 @RequiresAarch64Corpus
@@ -39,7 +42,12 @@ class Aarch64DifferentialTest {
         pool.shutdown();
         return IntStream.rangeClosed(0, 31).mapToObj(level -> DynamicTest.dynamicTest(d.name() + " -d " + level, () -> {
             ReferenceRun ref = MakedumpfileDifferentialTest.get(refs.get(level));
-            MakedumpfileDifferentialTest.compareKdump(d, level, PageFilter.forLevel(level), ref, "");
+            // the report of upstream after 1.7.9 has one more line, for its extension filters (none here)
+            String extension = "    Extension filter pages  : 0x0000000000000000\n";
+            assertTrue(ref.reportBlock().contains(extension), ref.reportBlock());
+            ReferenceRun as179 = new ReferenceRun(ref.maxMapnr(), ref.bitmap1(), ref.bitmap2(),
+                    ref.stderr().replace(extension, ""), ref.report(), ref.millis());
+            MakedumpfileDifferentialTest.compareKdump(d, level, PageFilter.forLevel(level), as179, "");
         }));
     }
 }

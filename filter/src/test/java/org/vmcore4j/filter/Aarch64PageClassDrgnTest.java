@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,21 +104,20 @@ class Aarch64PageClassDrgnTest {
 
     private static List<String> drgn(Path vmlinux, Path vmcore, List<Long> pfns) throws Exception {
         Path script = Files.createTempFile("drgn_page_classes", ".py");
+        Path list = Files.createTempFile("pfns", ".txt");
         try (InputStream in = Aarch64PageClassDrgnTest.class.getResourceAsStream("drgn_page_classes.py")) {
             Files.write(script, in.readAllBytes());
+            Files.write(list, pfns.stream().map(String::valueOf).toList());
+            // the request is a file, so a long answer cannot block it
             Process p = new ProcessBuilder(Corpus.systemPython(), script.toString(), vmlinux.toString(), vmcore.toString())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            StringBuilder sb = new StringBuilder();
-            pfns.forEach(pfn -> sb.append(pfn).append('\n'));
-            try (OutputStream o = p.getOutputStream()) {
-                o.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
-            }
+                    .redirectInput(list.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             List<String> out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines().toList();
             assertTrue(p.waitFor(10, TimeUnit.MINUTES), "drgn timed out");
             assertEquals(0, p.exitValue(), "drgn failed");
             return out;
         } finally {
             Files.deleteIfExists(script);
+            Files.deleteIfExists(list);
         }
     }
 }

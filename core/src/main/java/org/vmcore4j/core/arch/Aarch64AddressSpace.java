@@ -23,13 +23,14 @@ import org.vmcore4j.core.VmcoreInfo;
  * a kernel built for 52 bits runs with 48 on a CPU without LVA or with {@code arm64.nolva}), else
  * {@code NUMBER(VA_BITS)}; the descriptor format follows (LPA2 for 52 bits on 4/16 KiB, LPA on
  * 64 KiB, see {@link Aarch64PageTables}). The linear map, where the kernel keeps all RAM, is then
- * translated arithmetically with an offset that one walk confirmed; walks are cached per page.
+ * translated arithmetically with an offset that one walk confirmed, and the kernel image, where the
+ * dump's headers state its mapping, with kimage_voffset; other walks are cached per page.
  * Instances are immutable and safe to share between threads.
  */
 public final class Aarch64AddressSpace implements KernelAddressSpace {
     /** Where {@link #linearOffset()} came from. */
     public enum LinearOffsetSource {
-        /** {@code (vaddr - PAGE_OFFSET) + NUMBER(PHYS_OFFSET)} (makedumpfile's {@code __pa}), confirmed by a page-table walk. */
+        /** The kernel's {@code (vaddr - PAGE_OFFSET) + NUMBER(PHYS_OFFSET)}, confirmed by a page-table walk. */
         PHYS_OFFSET,
         /** A page-table walk of a linear-map address, where the PHYS_OFFSET arithmetic disagreed with it. */
         WALK,
@@ -47,13 +48,15 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
     private final long kimageVoffset;
     private final OptionalLong physOffset;
     private final long pageOffset;
+    private final long imageStart;
+    private final long imageSize;
     private final boolean linearKnown;
     private final long linearOffset;
     private final LinearOffsetSource linearOffsetSource;
 
     private Aarch64AddressSpace(PhysicalMemory memory, Aarch64PageTables tables, long rootTable, int configuredVaBits,
-            long kimageVoffset, OptionalLong physOffset, long pageOffset, boolean linearKnown, long linearOffset,
-            LinearOffsetSource source) {
+            long kimageVoffset, OptionalLong physOffset, long pageOffset, long imageStart, long imageSize,
+            boolean linearKnown, long linearOffset, LinearOffsetSource source) {
         this.memory = memory;
         this.tables = tables;
         this.walker = new PageTableWalker(memory, tables, ByteOrder.LITTLE_ENDIAN);
@@ -65,6 +68,8 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
         this.kimageVoffset = kimageVoffset;
         this.physOffset = physOffset;
         this.pageOffset = pageOffset;
+        this.imageStart = imageStart;
+        this.imageSize = imageSize;
         this.linearKnown = linearKnown;
         this.linearOffset = linearOffset;
         this.linearOffsetSource = source;
@@ -73,8 +78,8 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
     /**
      * Builds the address space of an aarch64 dump.
      *
-     * @param mappings the virtual mappings the dump's headers state (unused for translation: the
-     *                 kernel's tables are the authority; accepted for the SPI's shape)
+     * @param mappings the virtual mappings the dump's headers state: the one of the kernel image
+     *                 (virtual minus physical is kimage_voffset) is translated arithmetically
      * @throws VmcoreFormatException naming the VMCOREINFO keys that are missing or invalid
      */
     public static Aarch64AddressSpace create(PhysicalMemory memory, VmcoreInfo info, List<VirtualMapping> mappings)
@@ -127,18 +132,33 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
                         || info.osRelease().isEmpty();
         long pageOffset = flipped ? -(1L << vaBits) : -(1L << (vaBits - 1));
         OptionalLong physOffset = number(info, "PHYS_OFFSET");
+        // The kernel image as the dump's headers state it (kexec-tools' PT_LOAD from _text to _end):
+        // translated with kimage_voffset, as libkdumpfile reads it, also where the kernel has since
+        // unmapped a part (its freed __init section)
+        long imageStart = 0;
+        long imageSize = 0;
+        for (VirtualMapping m : mappings) {
+            if (m.virtualAddress() - m.physicalAddress() == kimageVoffset && m.size() > 0) {
+                imageStart = m.virtualAddress();
+                imageSize = m.size();
+                break;
+            }
+        }
         Aarch64AddressSpace walking = new Aarch64AddressSpace(memory, tables, root, (int) configured.orElse(vaBits),
-                kimageVoffset, physOffset, pageOffset, false, 0, LinearOffsetSource.NONE);
+                kimageVoffset, physOffset, pageOffset, imageStart, imageSize, false, 0, LinearOffsetSource.NONE);
         return walking.settleLinearOffset(info);
     }
 
     /**
      * The linear map's offset, confirmed by one walk: of {@code SYMBOL(mem_section)} where it lies in
      * the linear map (the kernel allocates the section roots there), else of the linear address
-     * PHYS_OFFSET arithmetic gives the first page of RAM.
+     * PHYS_OFFSET arithmetic gives the first page of RAM. The kernel's arithmetic (__lm_to_phys)
+     * subtracts the PAGE_OFFSET it was built for, {@code -(1 << VA_BITS)}: a 52-bit kernel running
+     * with 48 bits moves PHYS_OFFSET (memstart_addr) instead, to 0xfff1... for RAM at 1 GiB.
      */
     private Aarch64AddressSpace settleLinearOffset(VmcoreInfo info) {
-        long arithmetic = physOffset.isPresent() ? pageOffset - physOffset.getAsLong() : 0;
+        long builtPageOffset = -(1L << configuredVaBits);
+        long arithmetic = physOffset.isPresent() ? builtPageOffset - physOffset.getAsLong() : 0;
         long sample = 0;
         OptionalLong section = info.symbol("mem_section");
         if (section.isPresent() && isLinear(section.getAsLong())) {
@@ -165,7 +185,7 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
         LinearOffsetSource source = physOffset.isPresent() && walked == arithmetic
                 ? LinearOffsetSource.PHYS_OFFSET : LinearOffsetSource.WALK;
         return new Aarch64AddressSpace(memory, tables, rootTable, configuredVaBits, kimageVoffset, physOffset,
-                pageOffset, true, walked, source);
+                pageOffset, imageStart, imageSize, true, walked, source);
     }
 
     private static OptionalLong number(VmcoreInfo info, String name) throws VmcoreFormatException {
@@ -196,10 +216,17 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
         return 8;
     }
 
+    private boolean inImage(long vaddr) {
+        return Long.compareUnsigned(vaddr - imageStart, imageSize) < 0;
+    }
+
     @Override
     public long toPhysical(long vaddr) throws IOException {
         if (linearKnown && isLinear(vaddr)) {
             return vaddr - linearOffset;
+        }
+        if (inImage(vaddr)) {
+            return vaddr - kimageVoffset;
         }
         return mapping(vaddr).toPhysical(vaddr);
     }
@@ -223,6 +250,9 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
             if (linearKnown && isLinear(vaddr)) {
                 paddr = vaddr - linearOffset;
                 contiguous = (1L << (vaBits - 1)) - (vaddr - pageOffset);
+            } else if (inImage(vaddr)) {
+                paddr = vaddr - kimageVoffset;
+                contiguous = imageSize - (vaddr - imageStart);
             } else {
                 Mapping m = mapping(vaddr);
                 paddr = m.toPhysical(vaddr);
@@ -236,7 +266,7 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
         }
     }
 
-    /** The full walk, bypassing the linear-map arithmetic and the cache. */
+    /** The full walk, bypassing the linear-map and kernel-image arithmetic and the cache. */
     @Override
     public PageTranslation walkPageTables(long vaddr) throws IOException {
         Mapping m = walker.walk(rootTable, vaddr);
