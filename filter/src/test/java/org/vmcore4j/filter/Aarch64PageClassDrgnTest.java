@@ -26,15 +26,21 @@ import org.vmcore4j.testdata.RequiresVmlinux;
  * DWARF): for 12,000 page frames drawn at random from RAM, the class the filter's dump levels
  * imply (excluded at {@code -d 16}: free; at {@code -d 8}: anonymous or hugetlb; at {@code -d 2}:
  * cache; at {@code -d 4} only: cache with private data; kept at {@code -d 30}: kernel, slab
- * included) is the class drgn_page_classes.py gives. The 52-bit dump is the one no makedumpfile reads.
+ * included) is the class drgn_page_classes.py gives.
  */
 @RequiresAarch64Corpus
 @RequiresVmlinux
 class Aarch64PageClassDrgnTest {
     private static final int SAMPLE = 12_000;
 
+    /**
+     * The 52-bit dump, the one no makedumpfile reads (the 48-bit one's page classes are the
+     * makedumpfile differential's). drgn 0.0.22 cannot read the 48-bit one's struct pages: every
+     * vmemmap address fails in its page-table walk ("address is not mapped"), where libkdumpfile
+     * and vmcore4j read the same bytes.
+     */
     static List<Corpus.Dump> dumps() {
-        return Corpus.aarch64Dumps();
+        return Corpus.aarch64Dumps().stream().filter(d -> !Corpus.booted48Bit(d)).toList();
     }
 
     @ParameterizedTest
