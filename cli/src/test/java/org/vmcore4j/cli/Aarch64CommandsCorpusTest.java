@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.PageStatus;
+import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.testdata.AnalysisTools;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresAarch64Corpus;
@@ -29,7 +36,8 @@ import org.vmcore4j.testdata.RequiresMakedumpfileArm64;
  * The commands on the aarch64 corpus dumps, run on this x86_64 host: {@code --dump-dmesg} gives
  * the bytes of the aarch64 reference makedumpfile (upstream b7587f1) on the 48-bit dump, and on the
  * 52-bit one, which no makedumpfile reads, the whole log through the sysrq panic; every writer's
- * {@code -d 31} output is opened by libkdumpfile with every page it holds equal to the vmcore's.
+ * {@code -d 31} output is opened by libkdumpfile with every page it holds equal to the vmcore's;
+ * {@code -e} leaves out vmemmap pages of excluded frames only.
  */
 @RequiresAarch64Corpus
 class Aarch64CommandsCorpusTest {
@@ -156,5 +164,60 @@ class Aarch64CommandsCorpusTest {
         assertTrue(c.compared() > 10_000, "pages compared: " + c.compared());
         System.out.printf("%s -d 31 %s: libkdumpfile (%s) reads all %,d pages equal to the vmcore's%n", d.name(),
                 writer, c.format(), c.compared());
+    }
+
+    /**
+     * {@code -e}: makedumpfile has it for x86_64 only, so the check is its definition. Every frame
+     * {@code -e} leaves out beyond plain {@code -d 31} holds struct pages (the vmemmap, walked in its
+     * 2 MiB blocks) of frames the plain output leaves out, and libkdumpfile reads the rest unchanged.
+     */
+    @ParameterizedTest
+    @MethodSource("dumps")
+    @RequiresLibkdumpfile
+    void excludedVmemmapPagesDescribeOnlyExcludedFrames(Corpus.Dump d, @TempDir Path dir) throws Exception {
+        Path plain = dir.resolve("plain");
+        Path withE = dir.resolve("e");
+        assertEquals(0, CommandLineTest.run("-z", "-d", "31", d.vmcore().toString(), plain.toString()).status());
+        CommandLineTest.Run r = CommandLineTest.run("-z", "-d", "31", "-e", "--work-dir", dir.toString(),
+                d.vmcore().toString(), withE.toString());
+        assertEquals(0, r.status(), r.err() + r.out());
+        assertTrue((r.out() + r.err()).contains("unused vmemmap pages"), r.out() + r.err());
+        try (Vmcore v = Vmcore.open(d.vmcore()); Vmcore p = Vmcore.open(plain); Vmcore e = Vmcore.open(withE)) {
+            VmcoreInfo info = v.vmcoreInfo().orElseThrow();
+            long base = info.requireSymbol("vmemmap");
+            long sizePage = info.requireSize("page");
+            KernelAddressSpace kas = v.kernelAddressSpace();
+            PhysicalMemory mem = v.physicalMemory();
+            long firstPfn = mem.ranges().get(0).start() / mem.pageSize();
+            // physical frame of each vmemmap page -> the virtual address it holds
+            Map<Long, Long> vmemmapPage = new HashMap<>();
+            for (long va = (base + firstPfn * sizePage) & -(2L << 20); va < base + mem.endPfn() * sizePage; va += 2L << 20) {
+                KernelAddressSpace.PageTranslation t = kas.walkPageTables(va);
+                assertEquals(2L << 20, t.size(), String.format("the vmemmap at 0x%x is mapped in 2 MiB blocks", va));
+                for (long o = 0; o < t.size(); o += mem.pageSize()) {
+                    vmemmapPage.put((t.physicalBase() + o) / mem.pageSize(), va + o);
+                }
+            }
+            long removed = 0;
+            for (long pfn = 0; pfn < mem.endPfn(); pfn++) {
+                boolean inPlain = p.physicalMemory().status(pfn) == PageStatus.PRESENT;
+                boolean inE = e.physicalMemory().status(pfn) == PageStatus.PRESENT;
+                assertTrue(inPlain || !inE, "pfn " + pfn + " is only in the -e output");
+                if (inPlain && !inE) {
+                    Long va = vmemmapPage.get(pfn);
+                    assertTrue(va != null, String.format("pfn 0x%x left out by -e holds no struct page", pfn));
+                    for (long q = (va - base) / sizePage; q < (va + mem.pageSize() - base) / sizePage; q++) {
+                        assertTrue(p.physicalMemory().status(q) != PageStatus.PRESENT, String.format(
+                                "pfn 0x%x left out by -e holds the struct page of pfn 0x%x, which the dump keeps", pfn, q));
+                    }
+                    removed++;
+                }
+            }
+            assertTrue(removed > 1000, "vmemmap pages left out: " + removed);
+            System.out.printf("%s -d 31 -e: %,d vmemmap pages left out, each holding struct pages of excluded frames "
+                    + "only%n", d.name(), removed);
+        }
+        AnalysisTools.PageComparison c = AnalysisTools.comparePages(d.vmcore(), withE);
+        assertEquals(List.of(), c.problems(), "pages libkdumpfile reads differently from the vmcore");
     }
 }
