@@ -33,11 +33,8 @@ def flag(name):
 LRU, PRIVATE = flag('PG_lru'), flag('PG_private')
 SWAPCACHE, SWAPBACKED = flag('PG_swapcache'), flag('PG_swapbacked')
 BUDDY, SLAB, HUGETLB = (prog[n].value_() for n in ('PGTY_buddy', 'PGTY_slab', 'PGTY_hugetlb'))
-MAX_ORDER = len(prog['contig_page_data'].node_zones[0].free_area) - 1 if 'contig_page_data' in prog else 10
-try:
-    MAX_ORDER = prog.type('struct zone').member('free_area').type.length - 1
-except Exception:
-    pass
+# the highest buddy order: struct zone's free_area has one list per order
+MAX_ORDER = prog.type('struct zone').member('free_area').type.length - 1
 
 
 def page_type(page):
