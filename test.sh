@@ -8,6 +8,9 @@
 #                   what to run as root)
 #   2 makedumpfile  testdata/tools/build-makedumpfile.sh: the reference makedumpfile 1.7.9,
 #                   built once into ~/.cache/vmcore4j-ref (skipped if VMCORE4J_MAKEDUMPFILE is set)
+#   2b makedumpfile-arm64  testdata/tools/build-makedumpfile-arm64.sh: upstream b7587f1 cross-built
+#                   for aarch64 and run under qemu-user, the reference for the 48-bit aarch64 dump
+#                   (skipped if VMCORE4J_MAKEDUMPFILE_ARM64 is set)
 #   3 corpus        testdata/tools/make-corpus.sh: the real kdump dumps, built once into
 #                   $VMCORE4J_CORPUS (default ~/.cache/vmcore4j-corpus)
 #   4 vmlinux       testdata/tools/prepare-vmlinux.sh for every corpus dump: the kernel's debug
@@ -79,6 +82,20 @@ else
     phase_end "unavailable"
 fi
 
+# ---- 2b. reference makedumpfile for aarch64 dumps ----
+phase_start makedumpfile-arm64 "reference makedumpfile for aarch64 dumps (testdata/tools/build-makedumpfile-arm64.sh)"
+if [ -n "${VMCORE4J_MAKEDUMPFILE_ARM64:-}" ]; then
+    [ -x "$VMCORE4J_MAKEDUMPFILE_ARM64" ] || optional "VMCORE4J_MAKEDUMPFILE_ARM64=$VMCORE4J_MAKEDUMPFILE_ARM64 is not executable"
+    VMCORE4J_MAKEDUMPFILE_ARM64=$(realpath -m "$VMCORE4J_MAKEDUMPFILE_ARM64"); export VMCORE4J_MAKEDUMPFILE_ARM64
+    phase_end "given: $VMCORE4J_MAKEDUMPFILE_ARM64"
+elif "$TOOLS/build-makedumpfile-arm64.sh" | tee "$TMP/makedumpfile-arm64.out"; then
+    VMCORE4J_MAKEDUMPFILE_ARM64=$(tail -1 "$TMP/makedumpfile-arm64.out"); export VMCORE4J_MAKEDUMPFILE_ARM64
+    phase_end "$VMCORE4J_MAKEDUMPFILE_ARM64"
+else
+    optional "the aarch64 reference makedumpfile is unavailable (see above)"
+    phase_end "unavailable"
+fi
+
 # ---- 3. corpus of real dumps ----
 phase_start corpus "real kdump dumps (testdata/tools/make-corpus.sh; about 1-2 minutes per dump when not cached)"
 if "$TOOLS/make-corpus.sh" ${VMCORE4J_CORPUS:+"$VMCORE4J_CORPUS"} | tee "$TMP/corpus.out"; then
@@ -120,7 +137,7 @@ else
 fi
 
 # ---- 5. maven ----
-phase_start maven "mvn -B verify $* (VMCORE4J_CORPUS=${VMCORE4J_CORPUS:-} VMCORE4J_MAKEDUMPFILE=${VMCORE4J_MAKEDUMPFILE:-} VMCORE4J_VMLINUX_DIR=${VMCORE4J_VMLINUX_DIR:-} VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS)"
+phase_start maven "mvn -B verify $* (VMCORE4J_CORPUS=${VMCORE4J_CORPUS:-} VMCORE4J_MAKEDUMPFILE=${VMCORE4J_MAKEDUMPFILE:-} VMCORE4J_MAKEDUMPFILE_ARM64=${VMCORE4J_MAKEDUMPFILE_ARM64:-} VMCORE4J_VMLINUX_DIR=${VMCORE4J_VMLINUX_DIR:-} VMCORE4J_REQUIRE_CORPUS=$VMCORE4J_REQUIRE_CORPUS)"
 touch "$TMP/maven.start"   # test reports older than this are an earlier run's
 set +e
 mvn -B -ntp verify "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g' | tee "$TMP/mvn.log"   # (Debian's Maven 3.8 emits colour resets even with -B)

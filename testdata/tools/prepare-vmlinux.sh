@@ -18,7 +18,9 @@ TOOLS=$(cd "$(dirname "$0")" && pwd)
 VMLINUX=$("$TOOLS/get-vmlinux.sh" "$1" | tail -1)
 [ -s "$VMLINUX" ] || { echo "get-vmlinux.sh gave no vmlinux for $1" >&2; exit 1; }
 sections() { readelf -SW "$1" 2>/dev/null | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) .*/\1/p'; }
-if ! sections "$VMLINUX" | grep -qx .gdb_index; then
+# crash runs on x86_64 dumps only (an aarch64 vmlinux is read by drgn, which needs no index)
+ARCH=$(sed -n 's/.*arch=\([^ ]*\).*/\1/p' "$1/gen/params.txt")
+if [ "${ARCH:-amd64}" = amd64 ] && ! sections "$VMLINUX" | grep -qx .gdb_index; then
     command -v gdb-add-index > /dev/null || { echo "gdb-add-index is missing (apt-get install gdb)" >&2; exit 1; }
     # gdb-add-index writes the index beside the file and objcopy's the section in; work on a
     # copy so an interrupted run never leaves a half-written vmlinux in the cache

@@ -93,7 +93,7 @@ final class MemMap {
         if (memMapSym != 0) {
             long l5 = k.number("pgtable_l5_enabled", p);
             return flat(res, kas, memMapSym, maxMapnr, level,
-                    kvBase(arch, layout, mappings, l5 != VmcoreInfoKeys.NOT_FOUND && l5 != 0));
+                    kvBase(info, arch, layout, mappings, l5 != VmcoreInfoKeys.NOT_FOUND && l5 != 0));
         }
         if (!p.isEmpty()) {
             throw p.toException(res, "finding the struct page array", level, 0);
@@ -184,7 +184,7 @@ final class MemMap {
         long perRoot = extreme ? perRootExtreme : 1;
         // num_section in get_mm_sparsemem; sections beyond NR_MEM_SECTIONS cannot exist in the kernel.
         long numSection = Math.min(ceilDiv(maxMapnr, pagesPerSection), nrMemSections);
-        long kvBase = kvBase(arch, layout, mappings, fiveLevel);
+        long kvBase = kvBase(k.info(), arch, layout, mappings, fiveLevel);
 
         SectionReader reader = new SectionReader(res, kas, (int) sizeMemSection, (int) offSectionMemMap, perRoot,
                 extreme, kvBase, layout.sizePage, sectionShift);
@@ -223,8 +223,9 @@ final class MemMap {
     }
 
     /** makedumpfile's is_kvaddr: an address at or above the direct map's base is a kernel address. */
-    static long kvBase(Architecture arch, PageLayout layout, List<VirtualMapping> mappings, boolean fiveLevel) {
-        return arch.support().directMapBase(layout.kernelVersion, mappings, fiveLevel);
+    static long kvBase(VmcoreInfo info, Architecture arch, PageLayout layout, List<VirtualMapping> mappings,
+            boolean fiveLevel) {
+        return arch.support().directMapBase(info, layout.kernelVersion, mappings, fiveLevel);
     }
 
     static long ceilDiv(long a, long b) {

@@ -226,7 +226,8 @@ public final class PageFilter {
         UnusedVmemmap vmemmap = null;
         try {
             int sizePage = layout == null ? 0 : layout.sizePage;
-            vmemmap = UnusedVmemmap.locate(kas, UnusedVmemmap.vmemmapBase(memMap, sizePage), sizePage);
+            vmemmap = UnusedVmemmap.locate(kas, UnusedVmemmap.vmemmapBase(memMap, sizePage), sizePage,
+                    memMap == null || memMap.count == 0 ? 0 : memMap.pfnStart[0]);
         } catch (UnusedVmemmap.NotFound e) {
             listener.warning("Can't find vmemmap pages (" + e.getMessage() + "); unused vmemmap pages are not "
                     + "excluded");

@@ -15,15 +15,16 @@ import org.vmcore4j.core.arch.UnmappedAddressException;
  * so the 2nd bitmap keeps them; {@code -e} takes them out too, since nothing in the dump needs them.
  *
  * <p>Two steps, as there. {@link #locate} maps the vmemmap to physical memory (find_vmemmap_x86_64 in
- * arch/x86_64.c): the vmemmap is walked in 2 MiB steps from its base, each step translated through the
- * kernel's page tables, and the steps are grouped into physically contiguous runs, each recording the
- * frame of its first vmemmap page and the range of PFNs its struct pages stand for. Then, once the
- * whole 2nd bitmap is known, a {@link Finder} looks for runs of at least two whole 64-frame words that
- * are all RAM (1st bitmap) and all left out (2nd bitmap), within blocks of 32768 frames (the bitmap
- * block makedumpfile reads at a time; runs do not cross them), and turns each into the vmemmap pages
- * holding only those struct pages (find_unused_vmemmap_pages, find_vmemmap_pages in makedumpfile.c).
- * The resulting {@link Deletions} are cleared from the 2nd bitmap (delete_unused_vmemmap_pages)
- * without being counted in any class, so the report's figures stay those of the plain level.
+ * arch/x86_64.c; on aarch64 from the struct page of its first frame of RAM): the vmemmap is walked in
+ * 2 MiB steps from its base, each translated through the kernel's page tables, and grouped into
+ * physically contiguous runs, each recording the frame of its first vmemmap page and the range of PFNs
+ * its struct pages stand for. Then, once the whole 2nd bitmap is known, a {@link Finder} looks for runs
+ * of at least two whole 64-frame words that are all RAM (1st bitmap) and all left out (2nd bitmap),
+ * within blocks of 32768 frames (the bitmap block makedumpfile reads at a time; runs do not cross
+ * them), and turns each into the vmemmap pages holding only those struct pages
+ * (find_unused_vmemmap_pages, find_vmemmap_pages in makedumpfile.c). The resulting {@link Deletions}
+ * are cleared from the 2nd bitmap (delete_unused_vmemmap_pages) without being counted in any class, so
+ * the report's figures stay those of the plain level.
  *
  * <p>Reproduced as there, quirks included, where they decide which pages go: a group's last PFN is
  * taken as the first PFN of its last 2 MiB step, so the struct pages of a group's last step are never
@@ -39,16 +40,12 @@ final class UnusedVmemmap {
     static final long BLOCK_PFNS = 4096 * 8;
     private static final int WORD_PFNS = 64;
     private static final long HUGE_PAGE = 2L << 20;
-    /**
-     * Most 2 MiB vmemmap steps walked: 8 TiB of struct pages, 2^37 frames (512 TiB of RAM at 64-byte
-     * struct pages), beyond any machine; it bounds the walk a hostile dump can ask for.
-     */
+    /** Most 2 MiB vmemmap steps walked: 8 TiB of struct pages (2^37 frames), bounding a hostile dump's walk. */
     static final long MAX_STEPS = 1L << 22;
 
     /** Cannot map the vmemmap to physical memory: makedumpfile then carries on without {@code -e}. */
     static final class NotFound extends Exception {
         private static final long serialVersionUID = 1L;
-
         NotFound(String why) {
             super(why);
         }
@@ -108,9 +105,10 @@ final class UnusedVmemmap {
      * @param kas            the dump's kernel address space; one without a page-table walk cannot be used
      * @param base           {@link #vmemmapBase}
      * @param structPageSize SIZE(page)
+     * @param firstPfn       the first frame with a mem_map; the vmemmap below it is a hole (aarch64)
      * @throws NotFound      with the reason, when the vmemmap cannot be mapped
      */
-    static UnusedVmemmap locate(KernelAddressSpace kas, long base, int structPageSize) throws NotFound {
+    static UnusedVmemmap locate(KernelAddressSpace kas, long base, int structPageSize, long firstPfn) throws NotFound {
         if (structPageSize <= 0 || structPageSize > PageLayout.MAX_STRUCT_PAGE_SIZE) {
             throw new NotFound("SIZE(page) " + structPageSize + " is not usable");
         }
@@ -130,7 +128,8 @@ final class UnusedVmemmap {
             throw new NotFound(String.format(Locale.ROOT, "the physical memory (up to 0x%x) needs more than %d vmemmap steps",
                     maxPaddr, MAX_STEPS));
         }
-        return new Walk(kas, pageSize, structPageSize, base, highPfn).run();
+        long firstStep = base + (firstPfn * structPageSize & -HUGE_PAGE);
+        return new Walk(kas, pageSize, structPageSize, base, highPfn).run(firstStep);
     }
 
     /** find_vmemmap_x86_64's grouping of 2 MiB vmemmap steps into physically contiguous runs. */
@@ -164,8 +163,13 @@ final class UnusedVmemmap {
             this.highPfn = highPfn;
         }
 
-        UnusedVmemmap run() throws NotFound {
+        UnusedVmemmap run(long firstStep) throws NotFound {
             long vaddr = base;
+            if (firstStep > base) { // one hole, as a run of unmapped steps is
+                step(false, 0);
+                offsetEnd += (firstStep - base) / HUGE_PAGE * HUGE_PAGE - HUGE_PAGE;
+                vaddr = firstStep;
+            }
             while ((vaddr - base) / structPageSize < highPfn) {
                 long mapped;
                 long unmappedSpan = HUGE_PAGE;
@@ -218,7 +222,6 @@ final class UnusedVmemmap {
             return new UnusedVmemmap(pageSize, structPageSize, vmap, repStart, repEnd, count);
         }
 
-        /** Bytes of vmemmap a not-present entry at {@code level} leaves unmapped; 0 for a level that is not a hole. */
         private void step(boolean valid, long addr) {
             offsetEnd += HUGE_PAGE;
             boolean breakHere = false;

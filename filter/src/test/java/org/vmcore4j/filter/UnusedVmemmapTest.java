@@ -74,7 +74,7 @@ class UnusedVmemmapTest {
             VmcoreInfo info = VmcoreInfo.parse("SYMBOL(init_top_pgt)=" + Long.toHexString(
                     X86_64AddressSpace.START_KERNEL_MAP + ROOT) + "\nNUMBER(phys_base)=0\nPAGESIZE=4096\n", "tables");
             X86_64AddressSpace kas = X86_64AddressSpace.create(dump.physicalMemory(), info, List.of());
-            return UnusedVmemmap.locate(kas, VMEMMAP, 64);
+            return UnusedVmemmap.locate(kas, VMEMMAP, 64, 0);
         }
     }
 

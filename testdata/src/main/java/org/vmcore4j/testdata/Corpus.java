@@ -90,6 +90,37 @@ public final class Corpus {
         return dumps().stream().filter(d -> d.param("arch").map("amd64"::equals).orElse(true)).toList();
     }
 
+    /**
+     * The aarch64 dumps of the corpus ({@code arch=arm64} in {@code params.txt}): the 52-bit one
+     * and the 48-bit one ({@code arm64.nolva}), as {@code make-corpus.sh} builds them.
+     */
+    public static List<Dump> aarch64Dumps() {
+        return dumps().stream().filter(d -> d.param("arch").map("arm64"::equals).orElse(false)).toList();
+    }
+
+    /** Whether the kernel of aarch64 dump {@code d} was booted with {@code arm64.nolva} (48-bit addresses). */
+    public static boolean booted48Bit(Dump d) {
+        Path p = d.genDir().resolve("params.txt");
+        try {
+            return Files.isRegularFile(p) && Files.readString(p).contains("arm64.nolva");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The reference makedumpfile for aarch64 dumps (upstream b7587f1 under qemu-user) from
+     * {@code VMCORE4J_MAKEDUMPFILE_ARM64}, as {@code testdata/tools/build-makedumpfile-arm64.sh} prints it.
+     */
+    public static Optional<Path> makedumpfileArm64() {
+        String env = System.getenv("VMCORE4J_MAKEDUMPFILE_ARM64");
+        if (env == null || env.isBlank()) {
+            return Optional.empty();
+        }
+        Path p = Path.of(env);
+        return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
+    }
+
     private static boolean isComplete(Path d) {
         try {
             return Files.isDirectory(d) && Files.size(d.resolve("vmcore")) > 0 && Files.isRegularFile(d.resolve("elf_info.txt"));

@@ -44,12 +44,27 @@ public final class Prerequisites implements ExecutionCondition {
                 missing.add(why);
             }
         }
+        if (AnnotationSupport.isAnnotated(e, RequiresAarch64Corpus.class)) {
+            List<Corpus.Dump> a64 = Corpus.aarch64Dumps();
+            if (a64.stream().noneMatch(Corpus::booted48Bit) || a64.stream().allMatch(Corpus::booted48Bit)) {
+                missing.add("the corpus in " + Corpus.directory() + " lacks its two aarch64 dumps (52- and 48-bit; "
+                        + "testdata/tools/make-corpus.sh builds them)");
+            }
+        }
+        if (AnnotationSupport.isAnnotated(e, RequiresMakedumpfileArm64.class) && Corpus.makedumpfileArm64().isEmpty()) {
+            missing.add("VMCORE4J_MAKEDUMPFILE_ARM64 does not name the aarch64 reference makedumpfile "
+                    + "(build it with testdata/tools/build-makedumpfile-arm64.sh)");
+        }
         if (AnnotationSupport.isAnnotated(e, RequiresLibkdumpfile.class)
                 && !probe(Corpus.systemPython(), "-c", "import kdumpfile")) {
             missing.add("python3-libkdumpfile is not installed (apt-get install python3-libkdumpfile)");
         }
         if (AnnotationSupport.isAnnotated(e, RequiresVmlinux.class)) {
-            for (Corpus.Dump d : Corpus.x86_64Dumps()) {
+            List<Corpus.Dump> needing = new ArrayList<>(Corpus.x86_64Dumps());
+            if (AnnotationSupport.isAnnotated(e, RequiresAarch64Corpus.class)) {
+                needing = new ArrayList<>(Corpus.aarch64Dumps());
+            }
+            for (Corpus.Dump d : needing) {
                 if (Corpus.vmlinux(d).isEmpty()) {
                     missing.add("no debug vmlinux for corpus dump " + d.name() + " (kernel "
                             + d.param("kver").orElse("?") + ") in " + Corpus.vmlinuxDirectory()

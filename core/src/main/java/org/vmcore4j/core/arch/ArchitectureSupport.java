@@ -63,6 +63,15 @@ public interface ArchitectureSupport {
     long directMapBase(long kernelVersion, List<VirtualMapping> statedMappings, boolean fiveLevel);
 
     /**
+     * {@link #directMapBase(long, List, boolean)} where the dump's VMCOREINFO is at hand, for
+     * architectures whose layout it states (aarch64's address size in use); {@code info} may be null.
+     */
+    default long directMapBase(VmcoreInfo info, long kernelVersion, List<VirtualMapping> statedMappings,
+            boolean fiveLevel) {
+        return directMapBase(kernelVersion, statedMappings, fiveLevel);
+    }
+
+    /**
      * SPARSEMEM's SECTION_SIZE_BITS for kernels that do not export {@code NUMBER(SECTION_SIZE_BITS)},
      * or {@link #UNKNOWN}.
      */

@@ -1,6 +1,5 @@
 package org.vmcore4j.core.arch;
 
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +10,7 @@ final class Supports {
 
     static {
         SUPPORTS.put(Architecture.X86_64, new X86_64Support());
-        SUPPORTS.put(Architecture.AARCH64, new UntranslatedSupport(Architecture.AARCH64, aarch64Registers()));
+        SUPPORTS.put(Architecture.AARCH64, new Aarch64Support());
         SUPPORTS.put(Architecture.X86, new UntranslatedSupport(Architecture.X86, List.of(
                 "ebx", "ecx", "edx", "esi", "edi", "ebp", "eax", "ds", "es", "fs", "gs", "orig_eax",
                 "eip", "cs", "eflags", "esp", "ss")));
@@ -25,15 +24,5 @@ final class Supports {
 
     static ArchitectureSupport of(Architecture architecture) {
         return SUPPORTS.get(architecture);
-    }
-
-    /** {@code struct user_pt_regs}: x0..x30 (x30 is the link register), sp, pc, pstate. */
-    private static List<String> aarch64Registers() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i <= 29; i++) {
-            names.add("x" + i);
-        }
-        names.addAll(List.of("lr", "sp", "pc", "pstate"));
-        return List.copyOf(names);
     }
 }
