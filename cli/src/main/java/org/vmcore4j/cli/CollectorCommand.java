@@ -483,7 +483,12 @@ final class CollectorCommand implements Callable<Integer> {
         if (!checkDumpFile(target, console)) {
             return finish(console, Main.FAILED);
         }
-        FlattenedRearranger.rearrange(in, "standard input", target);
+        try {
+            FlattenedRearranger.rearrange(in, "standard input", target);
+        } catch (IOException | RuntimeException e) {
+            FailedRunOutputs.removeUnreadable(List.of(target), e);
+            throw e;
+        }
         console.common("\nThe dumpfile is saved to " + target + ".\n");
         return finish(console, Main.COMPLETED);
     }
@@ -498,6 +503,9 @@ final class CollectorCommand implements Callable<Integer> {
         KdumpReassembler.Result r;
         try (KdumpVmcore set = KdumpVmcore.openSplitSet(parts); DumpSink sink = DumpSink.toFile(target)) {
             r = KdumpReassembler.reassemble(set, sink, progress::copyProgress);
+        } catch (IOException | RuntimeException e) {
+            FailedRunOutputs.removeUnreadable(List.of(target), e);
+            throw e;
         }
         progress.finish(r.pages(), r.pages());
         console.common("\nThe dumpfile is saved to " + target + ".\n");
@@ -585,8 +593,13 @@ final class CollectorCommand implements Callable<Integer> {
                     }
                     if (e.marked()) {
                         console.common("This is an incomplete dumpfile, but might analyzable.\n");
+                    } else {
+                        FailedRunOutputs.removeUnreadable(targets, e);
                     }
                     return finish(console, Main.FAILED);
+                } catch (IOException | RuntimeException e) {
+                    FailedRunOutputs.removeUnreadable(targets, e);
+                    throw e;
                 }
             }
             throw new IllegalStateException("no dump level left");

@@ -14,6 +14,8 @@ import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
+import org.vmcore4j.kdump.DiskDumpHeader;
+import org.vmcore4j.kdump.KdumpVmcore;
 
 /**
  * What a triage engineer wants first from a dump, gathered once: identity of the kernel, the crash
@@ -48,7 +50,8 @@ record TriageReport(
         List<String> problems = new ArrayList<>();
         Optional<VmcoreInfo> info = dump.vmcoreInfo();
         if (info.isEmpty()) {
-            problems.add("the dump has no VMCOREINFO note: no kernel release, symbols or address translation");
+            problems.add("the dump has no VMCOREINFO note: no symbols or address translation"
+                    + (headerUtsname(dump).isEmpty() ? ", no kernel release" : " (the release is the kdump header's)"));
         }
         Map<String, String> uts = new LinkedHashMap<>();
         if (info.isPresent()) {
@@ -63,6 +66,13 @@ record TriageReport(
                 problems.add("cannot read init_uts_ns: " + e.getMessage());
             }
         }
+        if (uts.isEmpty()) {
+            uts.putAll(headerUtsname(dump));
+        }
+        Optional<String> release = info.flatMap(VmcoreInfo::osRelease);
+        if (release.isEmpty() && !uts.getOrDefault("release", "").isEmpty()) {
+            release = Optional.of(uts.get("release"));
+        }
         PhysicalMemory mem = dump.physicalMemory();
         return new TriageReport(
                 dump.description(),
@@ -71,7 +81,7 @@ record TriageReport(
                 dump.architecture().displayName(),
                 dump.byteOrder().toString().toLowerCase().replace('_', ' '),
                 mem.pageSize(),
-                info.flatMap(VmcoreInfo::osRelease),
+                release,
                 uts,
                 info.map(VmcoreInfo::crashTime).orElse(OptionalLong.empty()),
                 info.map(VmcoreInfo::kernelOffset).orElse(OptionalLong.empty()),
@@ -82,6 +92,22 @@ record TriageReport(
                 mem.endPfn(),
                 info.map(VmcoreInfo::entries).orElse(Map.of()),
                 problems);
+    }
+
+    /**
+     * The utsname a kdump-compressed file's header states (makedumpfile copies it from the kernel's
+     * memory), where it names a release; else nothing. Other formats have no such field.
+     */
+    private static Map<String, String> headerUtsname(Vmcore dump) {
+        Map<String, String> uts = new LinkedHashMap<>();
+        if (dump instanceof KdumpVmcore k && !k.header().utsname().release().isEmpty()) {
+            DiskDumpHeader.Utsname u = k.header().utsname();
+            String[] values = {u.sysname(), u.nodename(), u.release(), u.version(), u.machine(), u.domainname()};
+            for (int i = 0; i < UTS_FIELDS.length; i++) {
+                uts.put(UTS_FIELDS[i], values[i]);
+            }
+        }
+        return uts;
     }
 
     String toText() {

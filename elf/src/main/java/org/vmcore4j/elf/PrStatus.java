@@ -19,45 +19,20 @@ import org.vmcore4j.core.VmcoreFormatException;
  * 64-bit kernels have {@code pr_pid} at 32 and {@code pr_reg} at 112; i386 has {@code pr_pid} at 24
  * and {@code pr_reg} at 72. Register names are the ones libkdumpfile gives its {@code cpu.N.reg.*}
  * attributes, so the two can be compared name by name: x86_64 {@code r15 .. gs} with {@code rflags},
- * aarch64 {@code x0 .. x29, lr, sp, pc, pstate}, i386 {@code ebx .. ss} with {@code eflags}.
- * Registers are zero-extended to 64 bits.
- *
- * <p>For architectures whose register layout is not decoded here (ppc64, s390x, riscv64) only
- * {@code pr_pid} is read, and the register map is empty.
+ * aarch64 {@code x0 .. x29, lr, sp, pc, pstate}, i386 {@code ebx .. ss} with {@code eflags}, ppc64
+ * {@code r0 .. r31, pc, msr, ..., res}, riscv64 {@code pc, ra, sp, ..., t6}, s390x {@code pswm, pswa,
+ * r0 .. r15, a0 .. a15, orig_gpr2} (see {@link PrStatusLayout}). Registers are zero-extended to 64 bits.
  */
 public final class PrStatus {
     /** Owner name of the kernel's NT_PRSTATUS notes. */
     public static final String NOTE_NAME = "CORE";
 
-    private static final List<String> X86_64 = List.of(
-            "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",
-            "rsi", "rdi", "orig_rax", "rip", "cs", "rflags", "rsp", "ss", "fs_base", "gs_base",
-            "ds", "es", "fs", "gs");
-    private static final List<String> I386 = List.of(
-            "ebx", "ecx", "edx", "esi", "edi", "ebp", "eax", "ds", "es", "fs", "gs", "orig_eax",
-            "eip", "cs", "eflags", "esp", "ss");
-    private static final List<String> AARCH64;
-
-    static {
-        List<String> a = new ArrayList<>();
-        for (int i = 0; i <= 29; i++) {
-            a.add("x" + i);
-        }
-        a.addAll(List.of("lr", "sp", "pc", "pstate"));
-        AARCH64 = List.copyOf(a);
-    }
-
     private PrStatus() {
     }
 
-    /** Register names in {@code pr_reg} order; empty where the layout is not decoded. */
+    /** Register names in {@code pr_reg} order (see {@link PrStatusLayout}). */
     public static List<String> registerNames(Architecture arch) {
-        return switch (arch) {
-            case X86_64 -> X86_64;
-            case AARCH64 -> AARCH64;
-            case X86 -> I386;
-            default -> List.of();
-        };
+        return PrStatusLayout.of(arch).stream().map(PrStatusLayout.Register::name).toList();
     }
 
     /** Offset of {@code pr_pid} in the descriptor. */
@@ -75,8 +50,11 @@ public final class PrStatus {
      * decoded, else through {@code pr_pid}. Shorter notes are malformed.
      */
     public static int minimumSize(Architecture arch) {
-        List<String> names = registerNames(arch);
-        return names.isEmpty() ? pidOffset(arch) + 4 : registersOffset(arch) + names.size() * arch.pointerSize();
+        int end = pidOffset(arch) + 4;
+        for (PrStatusLayout.Register r : PrStatusLayout.of(arch)) {
+            end = Math.max(end, r.offset() + r.width());
+        }
+        return end;
     }
 
     /** Whether {@code note} is an NT_PRSTATUS note ({@code "CORE"}, type 1). */
@@ -102,13 +80,10 @@ public final class PrStatus {
         }
         int pid = ElfNotes.getInt(d, pidOffset(arch), order);
         Map<String, Long> regs = new LinkedHashMap<>();
-        List<String> names = registerNames(arch);
-        int width = arch.pointerSize();
-        int at = registersOffset(arch);
-        for (String name : names) {
-            long v = width == 8 ? ElfNotes.getLong(d, at, order) : Integer.toUnsignedLong(ElfNotes.getInt(d, at, order));
-            regs.put(name, v);
-            at += width;
+        for (PrStatusLayout.Register r : PrStatusLayout.of(arch)) {
+            long v = r.width() == 8 ? ElfNotes.getLong(d, r.offset(), order)
+                    : Integer.toUnsignedLong(ElfNotes.getInt(d, r.offset(), order));
+            regs.put(r.name(), v);
         }
         return new CpuState(cpu, pid, regs);
     }

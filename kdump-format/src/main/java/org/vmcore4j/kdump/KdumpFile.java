@@ -96,7 +96,7 @@ public final class KdumpFile implements Closeable {
                 // libkdumpfile's test (a page size, bitmaps covering max_mapnr), plus what a byte-swapped
                 // or shifted reading rarely passes: a small version and bitmaps that end inside the file
                 if (plausibleBlockSize(bs) && bb > 0 && 8L * bb * bs >= mm && v >= 0 && v <= MAX_HEADER_VERSION
-                        && sub >= 0 && (1L + sub + bb) * bs <= fileSize) {
+                        && sub >= 0 && usedBitmapsEnd(sub, bb, bs, mm) <= fileSize) {
                     chosen = l;
                     chosenOrder = o;
                     break;
@@ -107,10 +107,9 @@ public final class KdumpFile implements Closeable {
             }
         }
         if (chosen == null) {
-            int bs = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(HeaderLayout.LP64.offBlockSize());
-            throw error(HeaderLayout.LP64.offBlockSize(), "no header layout (32/64-bit, little/big endian) has a valid "
-                    + "block size and a bitmap large enough for max_mapnr (64-bit little-endian block_size reads "
-                    + bs + ")");
+            HeaderLayoutDiagnosis.Reason why = HeaderLayoutDiagnosis.explain(head, fileSize,
+                    KdumpFile::plausibleBlockSize, MAX_HEADER_VERSION);
+            throw error(why.offset(), why.text());
         }
         this.order = chosenOrder;
         ByteBuffer h = ByteBuffer.wrap(head).order(order);
@@ -127,13 +126,14 @@ public final class KdumpFile implements Closeable {
         }
         long bitmapOffset = (1 + (long) hdr.subHeaderBlocks()) * blockSize;
         long bitmapBytes = hdr.bitmapBlocks() * blockSize;
-        if (bitmapOffset > fileSize || bitmapBytes > fileSize - bitmapOffset) {
-            throw error(chosen.offBitmapBlocks(), "bitmaps of " + hdr.bitmapBlocks() + " blocks at offset "
-                    + bitmapOffset + " end past the end of the file (size " + fileSize + ")");
+        if (bitmapOffset > fileSize) {
+            throw error(chosen.offSubHdrSize(), "bitmaps at offset " + bitmapOffset + " start past the end of the file"
+                    + " (size " + fileSize + ")");
         }
         this.storedBytes = source instanceof FlattenedSource f ? f.storedBytes() : fileSize;
-        if (bitmapBytes > storedBytes) {
-            // only a flattened stream can place bitmaps in gaps; makedumpfile always writes them
+        if (bitmapBytes > storedBytes + 2L * blockSize) {
+            // only a flattened stream can place bitmaps in gaps; the bitmaps' bytes are written, but for
+            // the unused end of each half's last block (a small dump's stream carries less than two blocks)
             throw error(chosen.offBitmapBlocks(), "bitmaps of " + bitmapBytes + " bytes exceed the " + storedBytes
                     + " bytes the flattened stream carries");
         }
@@ -172,6 +172,10 @@ public final class KdumpFile implements Closeable {
         if (mapnr > MAX_FRAMES) {
             throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : chosen.offMaxMapnr(), "max_mapnr " + mapnr
                     + " exceeds " + MAX_FRAMES + " frames, more than a 52-bit physical address space holds");
+        }
+        if (usedBitmapsEnd(hdr.subHeaderBlocks(), hdr.bitmapBlocks(), blockSize, mapnr) > fileSize) {
+            throw error(chosen.offBitmapBlocks(), "the bitmaps (" + hdr.bitmapBlocks() + " blocks at offset "
+                    + bitmapOffset + ", max_mapnr " + mapnr + ") end past the end of the file (size " + fileSize + ")");
         }
         this.maxMapnr = mapnr;
 
@@ -244,6 +248,16 @@ public final class KdumpFile implements Closeable {
      */
     public static KdumpFile open(RandomAccessSource source) throws IOException {
         return new KdumpFile(source);
+    }
+
+    /**
+     * Where the bitmap bytes a reader uses end: the 2nd bitmap's first {@code ceil(max_mapnr / 8)}
+     * bytes (the 1st's with one bitmap block). The rest of each half's last block may be missing from
+     * the file: makedumpfile writes only the bytes a cycle fills, and a dump without pages has nothing
+     * after its bitmaps (libkdumpfile reads such a file).
+     */
+    static long usedBitmapsEnd(long subHeaderBlocks, long bitmapBlocks, long blockSize, long maxMapnr) {
+        return (1 + subHeaderBlocks + bitmapBlocks / 2) * blockSize + (maxMapnr + 7) / 8;
     }
 
     private static boolean plausibleBlockSize(int bs) {
