@@ -176,13 +176,17 @@ class ElfVmcoreTest {
     }
 
     @Test
-    void fileDataOfALaterSegmentDoesNotShowThroughAnEarlierSegmentsZeroFill() throws IOException {
-        // makedumpfile's rule: the first PT_LOAD in table order whose p_memsz spans the address decides
+    void fileDataOfALaterSegmentShowsThroughAnEarlierSegmentsZeroFill() throws IOException {
+        // issue 14, a deliberate deviation from makedumpfile (whose first PT_LOAD spanning the address
+        // decides, zero fill included): file data is never hidden by another segment's zero fill
         ElfCoreBuilder builder = ElfCoreBuilder.elf64(ByteOrder.LITTLE_ENDIAN)
                 .load(0x10000, 0, SyntheticCores.pattern(PAGE, 22), 3L * PAGE)
                 .load(0x11000, 0, SyntheticCores.pattern(2 * PAGE, 23));
         try (ElfVmcore v = open(builder)) {
-            assertEquals(PageStatus.EXCLUDED, v.physicalMemory().status(0x11));
+            assertEquals(PageStatus.PRESENT, v.physicalMemory().status(0x11));
+            byte[] page = new byte[PAGE];
+            v.physicalMemory().readPage(0x12, page, 0);
+            assertArrayEquals(Arrays.copyOfRange(SyntheticCores.pattern(2 * PAGE, 23), PAGE, 2 * PAGE), page);
             DumpChecker.check(v, builder.build().bytes());
         }
     }

@@ -11,8 +11,9 @@ import java.util.TreeMap;
 /**
  * Builds small kdump-compressed files byte by byte from the published layout (FORMATS.md section 1),
  * independently of vmcore4j's reader and writer: a 64-bit little-endian x86_64 file of header
- * version 6, raw (uncompressed) pages, optional notes, optionally one part of a split set, with the
- * header fields a test wants to break set by hand.
+ * version 6, raw (uncompressed) pages, optional notes, optionally one part of a split set (both
+ * whole bitmaps, the descriptors and pages of its range, as makedumpfile's --split writes a part),
+ * with the header fields a test wants to break set by hand.
  *
  * <p>Layout: header block; sub-header block(s) followed by the notes; the two bitmaps; one 24-byte
  * descriptor per dumpable page; the pages.
@@ -124,7 +125,8 @@ public final class KdumpFileBuilder {
         long bitmapOffset = (1L + subBlocks) * blockSize;
         long descOffset = bitmapOffset + 2 * halfBytes;
         long stored = pages.keySet().stream().filter(p -> p >= from && p < to).count();
-        long dataOffset = descOffset + 24 * stored;
+        // the descriptor table has room for every dumpable page of the set, as in every part
+        long dataOffset = descOffset + 24L * pages.size();
         ByteBuffer f = ByteBuffer.allocate(Math.toIntExact(dataOffset + stored * blockSize))
                 .order(ByteOrder.LITTLE_ENDIAN);
         f.put(0, "KDUMP   ".getBytes(StandardCharsets.ISO_8859_1));
@@ -162,9 +164,11 @@ public final class KdumpFileBuilder {
                 setBit(f, bitmapOffset, pfn);
             }
             byte[] page = pages.get(pfn);
-            if (page != null && pfn >= from && pfn < to) {
-                // a split part's dumpable bitmap marks only the pages it stores
+            if (page != null) {
+                // every part of a split set has both whole bitmaps; it stores the pages of its range
                 setBit(f, bitmapOffset + halfBytes, pfn);
+            }
+            if (page != null && pfn >= from && pfn < to) {
                 long data = dataOffset + rank * blockSize;
                 int d = (int) (descOffset + 24 * rank);
                 f.putLong(d, data).putInt(d + 8, blockSize).putInt(d + 12, 0).putLong(d + 16, 0);

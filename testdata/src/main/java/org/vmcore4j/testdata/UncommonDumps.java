@@ -103,12 +103,21 @@ public final class UncommonDumps {
 
     /**
      * Case 5: one part of a split set of a 16-frame dump whose parts hold {@code [start, end)}; every
-     * frame is RAM, frame {@code p} holds {@code pattern(PAGE, 100 + p)}.
+     * frame is RAM, frame 0 excluded, frame {@code p > 0} holds {@code pattern(PAGE, 100 + p)}.
      */
     public static byte[] splitSetPart(long start, long end) {
+        return splitSetPart(start, end, false);
+    }
+
+    /** {@link #splitSetPart(long, long)}, with frame 0 dumpable (stored by a part holding it) if {@code frame0}. */
+    public static byte[] splitSetPart(long start, long end, boolean frame0) {
         KdumpFileBuilder b = KdumpFileBuilder.x86_64(SPLIT_FRAMES).prstatusNotes(1).splitPart(start, end);
         for (int p = 0; p < SPLIT_FRAMES; p++) {
-            b.page(p, pattern(PAGE, 100 + p));
+            if (p == 0 && !frame0) {
+                b.excluded(p);
+            } else {
+                b.page(p, pattern(PAGE, 100 + p));
+            }
         }
         return b.build();
     }
