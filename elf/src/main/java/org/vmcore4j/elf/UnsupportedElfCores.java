@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.VmcoreFormatException;
@@ -27,8 +26,8 @@ import org.vmcore4j.core.VmcoreFormatException;
 final class UnsupportedElfCores {
     /** {@code e_machine} of s390 and s390x. */
     static final int EM_S390 = 22;
-    /** Section names that only a Xen xc_core dump has. */
-    private static final Set<String> XEN_SECTIONS = Set.of(".xen_pages", ".xen_p2m", ".xen_pfn", ".xen_prstatus",
+    /** Section names that only a Xen xc_core dump has, the most telling first. */
+    private static final List<String> XEN_SECTIONS = List.of(".xen_pages", ".xen_p2m", ".xen_pfn", ".xen_prstatus",
             ".xen_shared_info", ".note.Xen");
     /** More sections than any core has; a larger table is not looked into. */
     private static final int MAX_SECTIONS = 4096;
@@ -53,8 +52,9 @@ final class UnsupportedElfCores {
                         + "memory, and vmcore4j does not read Xen dumps", n.type()));
             }
         }
-        for (String name : sectionNames(elf.source(), h)) {
-            if (XEN_SECTIONS.contains(name)) {
+        List<String> names = sectionNames(elf.source(), h);
+        for (String name : XEN_SECTIONS) {
+            if (names.contains(name)) {
                 throw new VmcoreFormatException(res, h.shoff(), "a Xen xc_core domain dump (it has a section named \""
                         + name + "\"): vmcore4j does not read Xen dumps");
             }

@@ -222,11 +222,12 @@ public final class PageFilter {
                     }
                 }
             } catch (VmcoreFormatException | MemoryAccessException e) {
-                if (level.needsClassification() || excludeUnusedVmemmap) {
-                    throw e;
+                if (level.needsClassification() || excludeUnusedVmemmap || (e instanceof UnsupportedKernelException u
+                        && u.missingKeys().contains("PAGESIZE"))) {
+                    throw e; // a kernel page size other than the dump's matters at every level
                 }
                 // this level classifies no page, so a VMCOREINFO too partial to find the mem_map does not
-                // stop it: the dump is written as without VMCOREINFO
+                // stop it: the dump is written as without VMCOREINFO (makedumpfile refuses; README, Deviations)
                 listener.warning("the mem_map cannot be found (" + e.getMessage() + "); dump level " + level.value()
                         + " classifies no pages, so the dump is written without it");
                 layout = null;
