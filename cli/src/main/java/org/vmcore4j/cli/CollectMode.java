@@ -83,8 +83,13 @@ final class CollectMode {
                     }
                     if (e.marked()) {
                         messages.common("This is an incomplete dumpfile, but might analyzable.\n");
+                    } else {
+                        FailedRunOutputs.removeUnreadable(targets, e);
                     }
                     return messages.finish(Main.FAILED);
+                } catch (IOException | RuntimeException e) {
+                    FailedRunOutputs.removeUnreadable(targets, e);
+                    throw e;
                 }
             }
             throw new IllegalStateException("no dump level left");

@@ -1,5 +1,6 @@
 package org.vmcore4j.cli;
 
+import java.util.List;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -15,7 +16,12 @@ final class RearrangeMode {
         if (!DumpFiles.checkTarget(target, options.force, messages)) {
             return messages.finish(Main.FAILED);
         }
-        FlattenedRearranger.rearrange(options.in, "standard input", target);
+        try {
+            FlattenedRearranger.rearrange(options.in, "standard input", target);
+        } catch (IOException | RuntimeException e) {
+            FailedRunOutputs.removeUnreadable(List.of(target), e);
+            throw e;
+        }
         messages.common("\nThe dumpfile is saved to " + target + ".\n");
         return messages.finish(Main.COMPLETED);
     }

@@ -23,6 +23,9 @@ final class ReassembleMode {
         KdumpReassembler.Result r;
         try (KdumpVmcore set = KdumpVmcore.openSplitSet(parts); DumpSink sink = DumpSink.toFile(target)) {
             r = KdumpReassembler.reassemble(set, sink, progress::copyProgress);
+        } catch (IOException | RuntimeException e) {
+            FailedRunOutputs.removeUnreadable(List.of(target), e);
+            throw e;
         }
         progress.finish(r.pages(), r.pages());
         messages.common("\nThe dumpfile is saved to " + target + ".\n");

@@ -15,6 +15,8 @@ import org.vmcore4j.core.Dmesg;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
+import org.vmcore4j.core.HeaderFacts;
+import org.vmcore4j.core.Utsname;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
 
@@ -53,7 +55,9 @@ record TriageReport(
         Optional<VmcoreInfo> info = dump.vmcoreInfo();
         Optional<Dmesg> log = Optional.empty();
         if (info.isEmpty()) {
-            problems.add(DumpOpening.missingVmcoreInfo(dump, "the kernel release, log and crash signature"));
+            problems.add(DumpOpening.missingVmcoreInfo(dump, headerUtsname(dump).isEmpty()
+                    ? "the kernel release, log and crash signature"
+                    : "the kernel log and crash signature (the release is the kdump header's)"));
         } else {
             try {
                 log = Optional.of(Dmesg.read(info.get(), dump.kernelAddressSpace()));
@@ -76,6 +80,13 @@ record TriageReport(
                 problems.add("cannot read init_uts_ns: " + e.getMessage());
             }
         }
+        if (uts.isEmpty()) {
+            uts.putAll(headerUtsname(dump));
+        }
+        Optional<String> release = info.flatMap(VmcoreInfo::osRelease);
+        if (release.isEmpty() && !uts.getOrDefault("release", "").isEmpty()) {
+            release = Optional.of(uts.get("release"));
+        }
         PhysicalMemory mem = dump.physicalMemory();
         return new TriageReport(
                 dump.description(),
@@ -84,7 +95,7 @@ record TriageReport(
                 dump.architecture().displayName(),
                 dump.byteOrder().toString().toLowerCase(Locale.ROOT).replace('_', ' '),
                 mem.pageSize(),
-                info.flatMap(VmcoreInfo::osRelease),
+                release,
                 uts,
                 info.map(VmcoreInfo::crashTime).orElse(OptionalLong.empty()),
                 info.map(VmcoreInfo::kernelOffset).orElse(OptionalLong.empty()),
@@ -96,6 +107,23 @@ record TriageReport(
                 info.map(VmcoreInfo::entries).orElse(Map.of()),
                 signature,
                 problems);
+    }
+
+    /**
+     * The utsname a kdump-compressed file's header states (makedumpfile copies it from the kernel's
+     * memory), where it names a release; else nothing. Other formats have no such field.
+     */
+    private static Map<String, String> headerUtsname(Vmcore dump) {
+        Map<String, String> uts = new LinkedHashMap<>();
+        Optional<Utsname> recorded = dump.headerFacts().map(HeaderFacts::utsname);
+        if (recorded.isPresent() && !recorded.get().release().isEmpty()) {
+            Utsname u = recorded.get();
+            String[] values = {u.sysname(), u.nodename(), u.release(), u.version(), u.machine(), u.domainname()};
+            for (int i = 0; i < UTS_FIELDS.length; i++) {
+                uts.put(UTS_FIELDS[i], values[i]);
+            }
+        }
+        return uts;
     }
 
     String toText() {

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.Note;
@@ -50,9 +52,10 @@ import org.vmcore4j.filter.ZeroPageHandling;
  * makedumpfile's walk does (cycles from {@code round(start, 8)}, counts reset first) and keeps only
  * the sizes of the output segments (three longs each; a segment stands for at least 257 pages, so
  * this stays small); the second writes headers, notes and the segments' bytes, which are plain
- * copies of input ranges, so no page is classified twice. Segment data of an ELF input is read from
- * the input file at the PT_LOAD's own offset (write_elf_load_segment), so pages two PT_LOADs map
- * (x86_64 kernel text) are copied from each.
+ * copies of input ranges, so no page is classified twice. Segment data is what the input's reader gives
+ * for the segment's addresses: for a vmcore that is write_elf_load_segment's copy of the PT_LOAD's own
+ * file bytes, but where PT_LOADs overlap with different contents, or a PT_LOAD ends inside a page, the
+ * output holds the bytes a reader of the input sees and never file bytes beyond {@code p_filesz}.
  *
  * <p>Input other than ELF (a kdump-compressed dump filtered again, which makedumpfile refuses with
  * {@code -E}) gets an ELF64 header of its architecture, one PT_NOTE re-encoding its notes, and one
@@ -211,6 +214,7 @@ public final class ElfCollector {
         long cyc = scan.cyclePfns();
         scan.resetCounts();
         long hole = scan.maxMapnr();
+        Set<Long> headFrames = partialHeadFrames(loads, pageSize, input.memory());
         for (int i = 0; i < loads.size(); i++) {
             Load load = loads.get(i);
             long pfnStart = Long.divideUnsigned(load.paddr(), pageSize);
@@ -223,9 +227,11 @@ public final class ElfCollector {
             long filesz = 0;
             long pages = 0;
             if (fracHead != pageSize) {
-                // a partial first page is written whole as far as the segment goes
-                memsz = fracHead;
-                filesz = fracHead;
+                // a partial first page is written whole as far as the segment goes, and no further: a
+                // PT_LOAD ending inside its first page is one segment of its own size (makedumpfile
+                // 1.7.9 loops forever there)
+                memsz = Math.min(fracHead, load.memsz());
+                filesz = memsz;
                 pfnStart++;
             }
             if (fracTail != 0) {
@@ -244,7 +250,7 @@ public final class ElfCollector {
                 hole -= ce - first;
                 for (long pfn = first; pfn < ce; pfn++) {
                     long size = pfn == pfnEnd - 1 && fracTail != 0 ? fracTail : pageSize;
-                    if (!bits.get(pfn)) {
+                    if (!bits.get(pfn) && !headFrames.contains(pfn)) {
                         numExcluded++;
                         memsz += size;
                         continue;
@@ -280,6 +286,26 @@ public final class ElfCollector {
         }
         plan.hole = hole;
         return plan;
+    }
+
+    /**
+     * The frames holding a PT_LOAD's partial first page, which is always written, and whose bytes the
+     * input has. Such a frame is written whole by every segment covering it, even where the bitmap
+     * leaves it out (a frame a segment covers only in part is not RAM there): otherwise the head's
+     * data would make the output frame present with zeros where the other segments' data belongs.
+     * Only layouts with a PT_LOAD not starting on a page boundary have such frames (a vmcore has none).
+     */
+    private static Set<Long> partialHeadFrames(List<Load> loads, int pageSize, PhysicalMemory memory) {
+        Set<Long> frames = new HashSet<>();
+        for (Load load : loads) {
+            if (Long.remainderUnsigned(load.paddr(), pageSize) != 0) {
+                long pfn = Long.divideUnsigned(load.paddr(), pageSize);
+                if (memory.status(pfn) == PageStatus.PRESENT) {
+                    frames.add(pfn);
+                }
+            }
+        }
+        return frames;
     }
 
     // ------------------------------------------------------------------ pass 2: the file
@@ -334,33 +360,31 @@ public final class ElfCollector {
         listener.copyProgress(plan.dumpablePages, plan.dumpablePages);
     }
 
-    /** Reads a segment starting at {@code paddr} of {@code load}: from the ELF file, or page by page from memory. */
+    /**
+     * Reads a segment starting at {@code paddr} of {@code load}: the bytes the input's reader gives
+     * for those addresses, so that where PT_LOADs overlap every copy holds the same bytes, and no byte
+     * beyond an input segment's file data is copied from the file (what lies there belongs to
+     * another segment, or to nothing). Frames a truncated ELF input lost are copied from the file as
+     * far as it goes, as write_elf_load_segment does; frames without data read as zeros.
+     */
     private static ElfDumpWriter.SegmentData reader(Input input, Load load, long paddr, int pageSize,
             Progress progress) {
         RandomAccessSource file = input.file();
-        if (file != null) {
-            // write_elf_load_segment: a plain read of the input file from the segment's own offset
-            long base = load.fileOffset() + (paddr - load.paddr());
-            long fileSize = file.size();
-            return (position, dst, off, len) -> {
-                long at = base + position;
-                int avail = (int) Math.max(0, Math.min(len, fileSize - at));
-                if (avail > 0) {
-                    file.read(at, dst, off, avail);
-                }
-                Arrays.fill(dst, off + avail, off + len, (byte) 0); // beyond a truncated input: zeros
-                progress.bytes(len);
-            };
-        }
         PhysicalMemory memory = input.memory();
+        long base = load.fileOffset() + (paddr - load.paddr());
         return (position, dst, off, len) -> {
             long at = paddr + position;
             int done = 0;
             while (done < len) {
                 long pfn = Long.divideUnsigned(at, pageSize);
-                int n = (int) Math.min(len - done, (pfn + 1) * pageSize - at);
-                if (memory.status(pfn) == PageStatus.PRESENT) {
+                PageStatus status = memory.status(pfn);
+                // frames wholly inside one piece of file data are read in one go
+                long runEnd = status == PageStatus.PRESENT ? memory.statusRunEnd(pfn) : pfn + 1;
+                int n = (int) Math.min(len - done, runEnd * pageSize - at);
+                if (status == PageStatus.PRESENT) {
                     memory.read(at, dst, off + done, n);
+                } else if (status == PageStatus.LOST && file != null) {
+                    copyFromFile(file, base + (at - paddr), dst, off + done, n);
                 } else {
                     Arrays.fill(dst, off + done, off + done + n, (byte) 0);
                 }
@@ -369,6 +393,16 @@ public final class ElfCollector {
             }
             progress.bytes(len);
         };
+    }
+
+    /** A plain read of the input file; beyond the end of a truncated file, zeros. */
+    private static void copyFromFile(RandomAccessSource file, long at, byte[] dst, int off, int len)
+            throws IOException {
+        int avail = (int) Math.max(0, Math.min(len, file.size() - at));
+        if (avail > 0) {
+            file.read(at, dst, off, avail);
+        }
+        Arrays.fill(dst, off + avail, off + len, (byte) 0);
     }
 
     /** Copy progress in dumpable pages: whole segments done, plus the share of the current one copied. */

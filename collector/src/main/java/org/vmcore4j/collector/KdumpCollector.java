@@ -6,6 +6,7 @@ import java.util.Objects;
 
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.kdump.KdumpWriter;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.filter.FilterReport;
@@ -101,6 +102,11 @@ public final class KdumpCollector {
     private static FilterReport writeAll(Vmcore dump, PageFilter filter, Options options, List<DumpSink> sinks,
             long pagesPerSplitblock, CollectorListener listener) throws IOException {
         Objects.requireNonNull(listener, "listener");
+        if (dump.physicalMemory().endPfn() == 0) {
+            // a kdump file describes frames [0, max_mapnr); with none there is no bitmap to write
+            throw new VmcoreFormatException(dump.description(), -1, "the dump holds no memory (no PT_LOAD or RAM "
+                    + "range with a physical address), so there are no pages to write in kdump-compressed format");
+        }
         PageFilter f = filter.withZeroPages(ZeroPageHandling.LEAVE_TO_WRITER).withListener(listener);
         boolean split = sinks.size() > 1;
 

@@ -148,9 +148,9 @@ public final class ElfDumpWriter {
      *
      * @param fileHeader the file header to copy (52 or 64 bytes; its {@code e_ident} decides class and
      *                   byte order). Only {@code e_phoff} (set to the header size, where
-     *                   the table is written), {@code e_phnum} and, with extended numbering,
-     *                   {@code e_shoff}, {@code e_shentsize}, {@code e_shnum} and {@code e_shstrndx}
-     *                   are changed, as write_elf_header does.
+     *                   the table is written), {@code e_phnum} and {@code e_shoff}, {@code e_shnum} and
+     *                   {@code e_shstrndx} are changed: set for extended numbering, as
+     *                   write_elf_header does, else cleared (the output has no sections).
      * @param note       the PT_NOTE header to write; its {@code p_offset} is replaced by where the notes go
      * @param notes      the note bytes, {@code note.filesz()} of them
      * @param loads      how many PT_LOAD headers will follow at most
@@ -209,10 +209,12 @@ public final class ElfDumpWriter {
                 noteOffset += ElfHeader.ELF64_SHDR_SIZE;
             } else {
                 h.putShort(56, (short) phnum);
+                clearSectionHeaderFields(h, 40, 60);
             }
         } else {
             h.putInt(28, ehsz);
             h.putShort(44, (short) phnum);
+            clearSectionHeaderFields(h, 32, 48);
         }
         ElfDumpWriter w = new ElfDumpWriter(sink, h.array(), is64, order, loads, noteOffset + notes.length, ehsz);
         w.tableEnd = tableEnd;
@@ -321,6 +323,21 @@ public final class ElfDumpWriter {
         if (sink.canRewrite()) {
             sink.write(0, ByteBuffer.wrap(fileHeader.clone()));
         }
+    }
+
+    /**
+     * The output has no section headers (but for extended numbering's, set apart), so a copied
+     * header must not point at the input's: {@code e_shoff}, {@code e_shnum} and {@code e_shstrndx}
+     * become 0 ({@code e_shentsize} stays, as it describes no table). A vmcore has none anyway.
+     */
+    private static void clearSectionHeaderFields(ByteBuffer h, int shoffAt, int shnumAt) {
+        if (shoffAt == 40) {
+            h.putLong(shoffAt, 0);
+        } else {
+            h.putInt(shoffAt, 0);
+        }
+        h.putShort(shnumAt, (short) 0);
+        h.putShort(shnumAt + 2, (short) 0); // e_shstrndx
     }
 
     private byte[] incompleteHeader() {

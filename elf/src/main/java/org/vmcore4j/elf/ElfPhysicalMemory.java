@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.TreeSet;
 import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.PageStatus;
@@ -23,7 +22,9 @@ import org.vmcore4j.core.VmcoreFormatException;
  * (with its file offset), zero fill ({@code p_memsz} beyond {@code p_filesz}) or lost (file data the
  * headers promise but a truncated file lacks). Where segments overlap (x86_64 vmcores map kernel text
  * a second time, at its 0xffffffff8... address, over RAM another PT_LOAD already covers) the first
- * segment in program header order decides, as in makedumpfile's {@code closest_pt_load}. PT_LOADs
+ * segment in program header order that holds file data there decides, as in makedumpfile's
+ * {@code closest_pt_load}; but, unlike makedumpfile, one segment's zero fill never hides another's
+ * file data (see {@link #flatten}). PT_LOADs
  * with {@code p_memsz == 0} or an all-ones {@code p_paddr} have no physical memory and are skipped.
  *
  * <p>Page frames: {@link PageStatus#LOST} if any byte of the frame is lost; else
@@ -148,50 +149,60 @@ final class ElfPhysicalMemory implements PhysicalMemory {
     }
 
     /**
-     * Sweeps the segments' boundaries in address order keeping the set of segments that cover the
-     * current stretch; the lowest-ordered one supplies it. O(n log n) for n segments.
+     * Sweeps the segments' phase boundaries in address order. Each segment has up to three phases:
+     * file data present in the file, file data a truncated file lacks (lost), and zero fill
+     * ({@code p_memsz} beyond {@code p_filesz}). Each stretch is supplied by the lowest-ordered
+     * segment holding present file data there, else the lowest-ordered one whose data was lost, else
+     * the lowest-ordered one with zero fill. So file data is never hidden by another segment's zero
+     * fill: a deliberate deviation from makedumpfile, whose closest_pt_load lets the first segment
+     * decide, zero fill included, and then leaves such pages out of every dump it writes (see README,
+     * "Deviations"); libkdumpfile reads the file data there. O(n log n) for n segments.
      */
     private static Pieces flatten(List<Seg> segs) {
         Pieces out = new Pieces();
-        if (segs.isEmpty()) {
-            return out;
+        List<long[]> events = new ArrayList<>(); // {position, kind, order, +1 enter / -1 leave}
+        for (Seg s : segs) {
+            long fileEnd = Math.min(s.fileEnd, s.end);
+            long availableEnd = Math.min(s.availableEnd, fileEnd);
+            phase(events, s.start, availableEnd, FILE, s.order);
+            phase(events, availableEnd, fileEnd, LOST, s.order);
+            phase(events, Math.max(s.start, fileEnd), s.end, ZERO, s.order);
         }
-        long[] bounds = new long[segs.size() * 2];
-        for (int i = 0; i < segs.size(); i++) {
-            bounds[2 * i] = segs.get(i).start;
-            bounds[2 * i + 1] = segs.get(i).end;
-        }
-        Arrays.sort(bounds);
-        List<Seg> byStart = new ArrayList<>(segs);
-        byStart.sort((a, b) -> Long.compare(a.start, b.start));
-        TreeSet<Integer> active = new TreeSet<>();
-        PriorityQueue<Seg> byEnd = new PriorityQueue<>((a, b) -> Long.compare(a.end, b.end));
-        int next = 0;
-        for (int k = 0; k < bounds.length - 1; k++) {
-            long a = bounds[k];
-            long b = bounds[k + 1];
-            if (a == b) {
-                continue;
+        events.sort((x, y) -> Long.compare(x[0], y[0]));
+        List<TreeSet<Integer>> active = List.of(new TreeSet<>(), new TreeSet<>(), new TreeSet<>());
+        int k = 0;
+        while (k < events.size()) {
+            long a = events.get(k)[0];
+            while (k < events.size() && events.get(k)[0] == a) {
+                long[] e = events.get(k++);
+                TreeSet<Integer> set = active.get((int) e[1]);
+                if (e[3] > 0) {
+                    set.add((int) e[2]);
+                } else {
+                    set.remove((int) e[2]);
+                }
             }
-            while (next < byStart.size() && byStart.get(next).start <= a) {
-                Seg s = byStart.get(next++);
-                active.add(s.order);
-                byEnd.add(s);
+            if (k == events.size()) {
+                break;
             }
-            while (!byEnd.isEmpty() && byEnd.peek().end <= a) {
-                active.remove(byEnd.poll().order);
+            long b = events.get(k)[0];
+            for (byte kind : new byte[] {FILE, LOST, ZERO}) {
+                TreeSet<Integer> set = active.get(kind);
+                if (!set.isEmpty()) {
+                    Seg w = segs.get(set.first());
+                    out.add(a, b, kind, kind == ZERO ? -1 : w.offset + (a - w.start));
+                    break;
+                }
             }
-            if (active.isEmpty()) {
-                continue;
-            }
-            Seg w = segs.get(active.first());
-            long avail = Math.min(b, w.availableEnd);
-            out.add(a, avail, FILE, w.offset + (a - w.start));
-            long lostFrom = Math.max(a, w.availableEnd);
-            out.add(lostFrom, Math.min(b, w.fileEnd), LOST, w.offset + (lostFrom - w.start));
-            out.add(Math.max(a, w.fileEnd), b, ZERO, -1);
         }
         return out;
+    }
+
+    private static void phase(List<long[]> events, long from, long to, byte kind, int order) {
+        if (from < to) {
+            events.add(new long[] {from, kind, order, 1});
+            events.add(new long[] {to, kind, order, -1});
+        }
     }
 
     @Override

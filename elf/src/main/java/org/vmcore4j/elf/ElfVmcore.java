@@ -101,6 +101,7 @@ public final class ElfVmcore implements Vmcore {
         if (h.type() != ElfHeader.ET_CORE) {
             throw new VmcoreFormatException(res, 16, "ELF type " + h.type() + " is not a core file (ET_CORE = 4)");
         }
+        UnsupportedElfCores.refuse(elf);
         Architecture arch = Architecture.fromElfMachine(h.machine()).or(() -> stated).orElseThrow(
                 () -> new VmcoreFormatException(res, 18, "ELF machine " + h.machine()
                         + " is not an architecture vmcore4j knows"));

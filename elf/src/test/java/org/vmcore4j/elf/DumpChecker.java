@@ -22,8 +22,8 @@ import org.vmcore4j.core.VmcoreFormatException;
 
 /**
  * Checks an ELF vmcore for internal consistency against a deliberately naive model of ELF
- * semantics: for every byte, the first PT_LOAD in table order that spans it decides whether it is
- * file data, zero fill or lost. Used by the property tests on mutated files and by unit tests.
+ * semantics: for every byte, the first PT_LOAD in table order that holds file data there supplies
+ * it; where none does, the first whose file data was lost makes it lost; else zero fill. Used by the property tests on mutated files and by unit tests.
  */
 final class DumpChecker {
     /** Pages per dump checked byte by byte: boundaries of every segment and range, plus a few more. */
@@ -211,35 +211,35 @@ final class DumpChecker {
         private static final int LOST = 3;
 
         /**
-         * What covers {@code [from, to)}: pieces {start, end, class, fileOffset}. Each segment in
-         * table order claims whatever part of the range no earlier segment claimed.
+         * What covers {@code [from, to)}: pieces {start, end, class, fileOffset}. Present file data
+         * claims first, each segment in table order taking whatever no earlier one took; then lost
+         * file data; then zero fill (one segment's zero fill never hides another's file data).
          */
         List<long[]> classify(long from, long to) {
             List<long[]> out = new ArrayList<>();
             List<long[]> open = new ArrayList<>();
             open.add(new long[] {from, to});
-            for (long[] s : segs) {
-                List<long[]> still = new ArrayList<>();
-                for (long[] u : open) {
-                    long lo = Math.max(u[0], s[0]);
-                    long hi = Math.min(u[1], s[1]);
-                    if (lo >= hi) {
-                        still.add(u);
-                        continue;
+            for (int cls : new int[] {FILE, LOST, ZERO}) {
+                for (long[] s : segs) {
+                    long partStart = cls == FILE ? s[0] : cls == LOST ? s[3] : s[2];
+                    long partEnd = cls == FILE ? s[3] : cls == LOST ? s[2] : s[1];
+                    List<long[]> still = new ArrayList<>();
+                    for (long[] u : open) {
+                        long lo = Math.max(u[0], partStart);
+                        long hi = Math.min(u[1], partEnd);
+                        if (lo >= hi) {
+                            still.add(u);
+                            continue;
+                        }
+                        if (u[0] < lo) {
+                            still.add(new long[] {u[0], lo});
+                        }
+                        if (hi < u[1]) {
+                            still.add(new long[] {hi, u[1]});
+                        }
+                        addPiece(out, lo, hi, cls, cls == FILE ? s[4] + (lo - s[0]) : 0);
                     }
-                    if (u[0] < lo) {
-                        still.add(new long[] {u[0], lo});
-                    }
-                    if (hi < u[1]) {
-                        still.add(new long[] {hi, u[1]});
-                    }
-                    addPiece(out, lo, Math.min(hi, s[3]), FILE, s[4] + (lo - s[0]));
-                    addPiece(out, Math.max(lo, s[3]), Math.min(hi, s[2]), LOST, 0);
-                    addPiece(out, Math.max(lo, s[2]), hi, ZERO, 0);
-                }
-                open = still;
-                if (open.isEmpty()) {
-                    break;
+                    open = still;
                 }
             }
             return out;

@@ -60,7 +60,8 @@ final class MissingKeys {
                     .append(" cannot be honoured for this kernel; a level without them (e.g. -d ")
                     .append(fallback.value()).append(") can be");
         } else if (affectedBits == 0) {
-            sb.append(". No dump level can be served from this VMCOREINFO (makedumpfile would need -x vmlinux)");
+            sb.append(". No dump level that classifies pages can be served from this VMCOREINFO (makedumpfile "
+                    + "would need -x vmlinux)").append(keys().contains("PAGESIZE") ? "" : "; -d 0 and -d 1 can");
         }
         return new UnsupportedKernelException(resource, sb.toString(), keys(), affectedBits);
     }

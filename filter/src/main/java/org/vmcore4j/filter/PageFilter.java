@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.MemoryAccessException;
 import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.UnsupportedDumpException;
 import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
 
 /**
@@ -186,32 +189,49 @@ public final class PageFilter {
                         List.of("VMCOREINFO"), bits);
             }
         } else {
-            VmcoreInfo vi = info.get();
-            layout = PageLayout.decode(vi, memory.pageSize(), level);
-            kas = dump.kernelAddressSpace();
-            if (kas.pointerSize() != 8) {
-                throw new UnsupportedKernelException(res, "cannot classify pages for dump level " + level.value()
-                        + ": the kernel is " + (8 * kas.pointerSize()) + "-bit; the filter reads 64-bit struct pages "
-                        + "only", List.of(), 0);
-            }
-            memMap = MemMap.discover(vi, layout, dump.architecture(), kas, dump.statedMappings(), maxMapnr, level);
-            maxMapnr = memMap.maxMapnr;
-            listener.memMapFound(memMap.model, memMap.count, maxMapnr);
-            if (level.excludesFree()) {
-                // setup_page_is_buddy: recognise free pages from struct page where the kernel allows.
-                if (layout.offPrivate != PageLayout.NF) {
-                    if (layout.buddyMapcount != PageLayout.NF) {
-                        if (layout.offMapcount != PageLayout.NF) {
-                            buddy = PageClassifier.BUDDY_MAPCOUNT;
+            try {
+                VmcoreInfo vi = info.get();
+                layout = PageLayout.decode(vi, memory.pageSize(), level);
+                kas = dump.kernelAddressSpace();
+                if (kas.pointerSize() != 8) {
+                    throw new UnsupportedKernelException(res, "cannot classify pages for dump level " + level.value()
+                            + ": the kernel is " + (8 * kas.pointerSize()) + "-bit; the filter reads 64-bit struct pages "
+                            + "only", List.of(), 0);
+                }
+                memMap = MemMap.discover(vi, layout, dump.architecture(), kas, dump.statedMappings(), maxMapnr, level);
+                maxMapnr = memMap.maxMapnr;
+                listener.memMapFound(memMap.model, memMap.count, maxMapnr);
+                if (level.excludesFree()) {
+                    // setup_page_is_buddy: recognise free pages from struct page where the kernel allows.
+                    if (layout.offPrivate != PageLayout.NF) {
+                        if (layout.buddyMapcount != PageLayout.NF) {
+                            if (layout.offMapcount != PageLayout.NF) {
+                                buddy = PageClassifier.BUDDY_MAPCOUNT;
+                            }
+                        } else if (layout.pgBuddy != PageLayout.NF) {
+                            buddy = PageClassifier.BUDDY_FLAG;
                         }
-                    } else if (layout.pgBuddy != PageLayout.NF) {
-                        buddy = PageClassifier.BUDDY_FLAG;
+                    }
+                    if (buddy == PageClassifier.BUDDY_NONE) {
+                        walker = FreeListWalker.prepare(res, new VmcoreInfoKeys(vi), kas, memMap, layout, memMap.kvBase,
+                                level);
                     }
                 }
-                if (buddy == PageClassifier.BUDDY_NONE) {
-                    walker = FreeListWalker.prepare(res, new VmcoreInfoKeys(vi), kas, memMap, layout, memMap.kvBase,
-                            level);
+            } catch (VmcoreFormatException | UnsupportedDumpException | MemoryAccessException e) {
+                if (level.needsClassification() || excludeUnusedVmemmap || (e instanceof UnsupportedKernelException u
+                        && u.missingKeys().contains("PAGESIZE"))) {
+                    throw e; // a kernel page size other than the dump's matters at every level
                 }
+                // this level classifies no page, so a VMCOREINFO too partial to find the mem_map does not
+                // stop it: the dump is written as without VMCOREINFO (makedumpfile refuses; README, Deviations)
+                listener.warning("the mem_map cannot be found (" + e.getMessage() + "); dump level " + level.value()
+                        + " classifies no pages, so the dump is written without it");
+                layout = null;
+                memMap = null;
+                kas = null;
+                walker = null;
+                buddy = PageClassifier.BUDDY_NONE;
+                maxMapnr = memory.endPfn();
             }
         }
         long pfnCyclic = pfnCyclic(memory.endPfn());

@@ -139,6 +139,12 @@ public final class KdumpFile implements Closeable {
             throw error(version >= 6 ? subBase + lay.subMaxMapnr64() : lay.offMaxMapnr(), "max_mapnr " + mapnr
                     + " exceeds " + MAX_FRAMES + " frames, more than a 52-bit physical address space holds");
         }
+        long fileSize = source.size();
+        if (usedBitmapsEnd(header.subHeaderBlocks(), header.bitmapBlocks(), blockSize, mapnr) > fileSize) {
+            throw error(lay.offBitmapBlocks(), "the bitmaps (" + header.bitmapBlocks() + " blocks at offset "
+                    + (1 + (long) header.subHeaderBlocks()) * blockSize + ", max_mapnr " + mapnr
+                    + ") end past the end of the file (size " + fileSize + ")");
+        }
         return mapnr;
     }
 
@@ -190,6 +196,16 @@ public final class KdumpFile implements Closeable {
      */
     public static KdumpFile open(RandomAccessSource source) throws IOException {
         return new KdumpFile(source);
+    }
+
+    /**
+     * Where the bitmap bytes a reader uses end: the 2nd bitmap's first {@code ceil(max_mapnr / 8)}
+     * bytes (the 1st's with one bitmap block). The rest of each half's last block may be missing from
+     * the file: makedumpfile writes only the bytes a cycle fills, and a dump without pages has nothing
+     * after its bitmaps (libkdumpfile reads such a file).
+     */
+    static long usedBitmapsEnd(long subHeaderBlocks, long bitmapBlocks, long blockSize, long maxMapnr) {
+        return (1 + subHeaderBlocks + bitmapBlocks / 2) * blockSize + (maxMapnr + 7) / 8;
     }
 
     static boolean plausibleBlockSize(int bs) {

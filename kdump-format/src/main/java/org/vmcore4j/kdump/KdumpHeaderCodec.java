@@ -66,12 +66,13 @@ final class KdumpHeaderCodec {
         }
         long bitmapOffset = (1 + (long) hdr.subHeaderBlocks()) * blockSize;
         long bitmapBytes = hdr.bitmapBlocks() * blockSize;
-        if (bitmapOffset > fileSize || bitmapBytes > fileSize - bitmapOffset) {
-            throw error(description, chosen.offBitmapBlocks(), "bitmaps of " + hdr.bitmapBlocks()
-                    + " blocks at offset " + bitmapOffset + " end past the end of the file (size " + fileSize + ")");
+        if (bitmapOffset > fileSize) {
+            throw error(description, chosen.offSubHdrSize(), "bitmaps at offset " + bitmapOffset
+                    + " start past the end of the file (size " + fileSize + ")");
         }
-        if (bitmapBytes > storedBytes) {
-            // only a flattened stream can place bitmaps in gaps; makedumpfile always writes them
+        if (bitmapBytes > storedBytes + 2L * blockSize) {
+            // only a flattened stream can place bitmaps in gaps; the bitmaps' bytes are written, but for
+            // the unused end of each half's last block (a small dump's stream carries less than two blocks)
             throw error(description, chosen.offBitmapBlocks(), "bitmaps of " + bitmapBytes + " bytes exceed the "
                     + storedBytes + " bytes the flattened stream carries");
         }
@@ -116,7 +117,7 @@ final class KdumpHeaderCodec {
                 // libkdumpfile's test (a page size, bitmaps covering max_mapnr), plus what a byte-swapped
                 // or shifted reading rarely passes: a small version and bitmaps that end inside the file
                 if (KdumpFile.plausibleBlockSize(bs) && bb > 0 && 8L * bb * bs >= mm && v >= 0
-                        && v <= KdumpFile.MAX_HEADER_VERSION && sub >= 0 && (1L + sub + bb) * bs <= fileSize) {
+                        && v <= KdumpFile.MAX_HEADER_VERSION && sub >= 0 && KdumpFile.usedBitmapsEnd(sub, bb, bs, mm) <= fileSize) {
                     chosen = l;
                     chosenOrder = o;
                     break;
@@ -127,10 +128,9 @@ final class KdumpHeaderCodec {
             }
         }
         if (chosen == null) {
-            int bs = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN).getInt(HeaderLayout.LP64.offBlockSize());
-            throw error(description, HeaderLayout.LP64.offBlockSize(), "no header layout (32/64-bit, "
-                    + "little/big endian) has a valid block size and a bitmap large enough for max_mapnr (64-bit "
-                    + "little-endian block_size reads " + bs + ")");
+            HeaderLayoutDiagnosis.Reason why = HeaderLayoutDiagnosis.explain(head, fileSize,
+                    KdumpFile::plausibleBlockSize, KdumpFile.MAX_HEADER_VERSION);
+            throw error(description, why.offset(), why.text());
         }
         return new Decoded(chosen, chosenOrder, null, null);
     }

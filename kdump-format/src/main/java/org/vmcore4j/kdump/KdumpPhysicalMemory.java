@@ -94,13 +94,14 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         return List.copyOf(out);
     }
 
-    /** The part whose PFN range holds {@code pfn}, or null outside {@code [0, max_mapnr)}. */
+    /** The part whose PFN range holds {@code pfn}, or null where none does. */
     KdumpFile partFor(long pfn) {
         if (pfn < 0 || pfn >= maxMapnr) {
             return null;
         }
         if (parts.length == 1) {
-            return parts[0];
+            KdumpFile only = parts[0];
+            return pfn >= only.startPfn() && pfn < only.endPfn() ? only : null;
         }
         int lo = 0;
         int hi = parts.length - 1;
@@ -113,8 +114,9 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
             }
         }
         KdumpFile f = parts[lo];
-        // empty parts (start == end) share a start with their successor; the search picks the last
-        return pfn < f.endPfn() ? f : null;
+        // empty parts (start == end) share a start with their successor; the search picks the last.
+        // Frames before the first part or between parts belong to none (a set not starting at PFN 0).
+        return pfn >= f.startPfn() && pfn < f.endPfn() ? f : null;
     }
 
     @Override

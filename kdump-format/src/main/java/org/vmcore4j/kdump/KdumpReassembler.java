@@ -39,6 +39,7 @@ public final class KdumpReassembler {
     public static Result reassemble(KdumpVmcore set, DumpSink sink, Listener listener) throws IOException {
         List<KdumpFile> parts = set.files();
         KdumpFile first = parts.get(0);
+        refuseMissingPages(parts);
         HeaderLayout layout = first.layout();
         int blockSize = first.blockSize();
         KdumpFile headerSource = parts.get(parts.size() - 1);
@@ -154,6 +155,26 @@ public final class KdumpReassembler {
         listener.progress(done, total);
         sink.finish();
         return new Result(done, dataAt + eraseSize);
+    }
+
+    /**
+     * A set may leave frames to no part (it reads with them absent), but one file holds every page
+     * its bitmap says is dumpable: a dumpable frame in no part means a part is missing.
+     */
+    private static void refuseMissingPages(List<KdumpFile> parts) throws IOException {
+        KdumpFile first = parts.get(0);
+        PageBitmap dumpable = first.dumpableBitmap();
+        long from = 0;
+        for (int i = 0; i <= parts.size(); i++) {
+            long to = i < parts.size() ? parts.get(i).startPfn() : first.maxMapnr();
+            long pfn = from < to ? dumpable.nextSetBit(from) : -1;
+            if (pfn >= 0 && pfn < to) {
+                throw new VmcoreFormatException(first.description(), -1, "the split set has no part holding PFNs ["
+                        + from + ", " + to + "), of which PFN " + pfn + " is dumpable: a part is missing, so the set "
+                        + "cannot be reassembled");
+            }
+            from = i < parts.size() ? parts.get(i).endPfn() : from;
+        }
     }
 
     private static void putWord(ByteBuffer b, int off, int size) {

@@ -81,8 +81,9 @@ public final class KdumpVmcore implements Vmcore {
     /**
      * Opens the files of a {@code makedumpfile --split} set as one dump, in any order; each may also
      * be flattened. A single, unsplit file is accepted too. The parts must agree on block size, byte
-     * order, layout and {@code max_mapnr}, and their {@code [start_pfn, end_pfn)} ranges must tile
-     * {@code [0, max_mapnr)} exactly: a missing or duplicated part is a {@link VmcoreFormatException}.
+     * order, layout and {@code max_mapnr}, and their {@code [start_pfn, end_pfn)} ranges must not
+     * overlap (a duplicated part is a {@link VmcoreFormatException}); frames no part holds (a set
+     * that does not start at PFN 0, or lacks a part) are absent ({@code NOT_RAM}).
      */
     public static KdumpVmcore openSplitSet(List<Path> files) throws IOException {
         if (files.isEmpty()) {
@@ -147,19 +148,15 @@ public final class KdumpVmcore implements Vmcore {
                 }
             }
         }
+        // Parts may leave frames to no part (a set that does not start at PFN 0, or lacks a part): those
+        // frames are absent, as libkdumpfile reads such a set. Two parts holding one frame are refused.
         long expect = 0;
         for (KdumpFile f : parts) {
-            if (f.startPfn() != expect) {
-                String what = f.startPfn() > expect ? "lacks PFNs [" + expect + ", " + f.startPfn() + ") (a part is missing)"
-                        : "has PFNs [" + f.startPfn() + ", " + Math.min(expect, f.endPfn()) + ") in two parts";
-                throw new VmcoreFormatException(f.description(), -1, "the split set " + what);
+            if (f.startPfn() < expect) {
+                throw new VmcoreFormatException(f.description(), -1, "the split set has PFNs [" + f.startPfn() + ", "
+                        + Math.min(expect, f.endPfn()) + ") in two parts");
             }
             expect = f.endPfn();
-        }
-        if (expect != a.maxMapnr()) {
-            KdumpFile last = parts.get(parts.size() - 1);
-            throw new VmcoreFormatException(last.description(), -1, "the split set lacks PFNs [" + expect + ", "
-                    + a.maxMapnr() + ") (a part is missing)");
         }
         return new KdumpVmcore(parts, description, architecture);
     }

@@ -45,10 +45,15 @@ public final class ElfCoreBuilder {
     private int dataAlignment = 4096;
     private final List<byte[]> notes = new ArrayList<>();
     private final List<Phdr> phdrs = new ArrayList<>();
+    private final List<Section> sections = new ArrayList<>();
 
     /** A program header to emit; {@code data} non-null for PT_LOADs whose bytes the builder places. */
     private record Phdr(int type, int flags, long offset, long vaddr, long paddr, long filesz, long memsz,
             long align, byte[] data) {
+    }
+
+    /** A section to emit after the PT_LOAD data, named in a {@code .shstrtab} the builder adds. */
+    private record Section(String name, int type, byte[] data) {
     }
 
     /**
@@ -224,7 +229,81 @@ public final class ElfCoreBuilder {
         return this;
     }
 
+    /**
+     * Adds a section (as a Xen xc_core dump has them); with any section the file gets a section header
+     * table (null section, these, then {@code .shstrtab}) after all other data. Not with extended
+     * numbering.
+     */
+    public ElfCoreBuilder section(String name, int shType, byte[] data) {
+        sections.add(new Section(name, shType, data.clone()));
+        return this;
+    }
+
     public Image build() {
+        if (!sections.isEmpty()) {
+            return withSections(buildWithoutSections());
+        }
+        return buildWithoutSections();
+    }
+
+    /** Appends the sections, {@code .shstrtab} and the section header table, and points the header at them. */
+    private Image withSections(Image img) {
+        if (img.shoff() != 0) {
+            throw new IllegalStateException("sections and extended numbering together are not supported");
+        }
+        int shentsize = elf64 ? 64 : 40;
+        ByteArrayOutputStream names = new ByteArrayOutputStream();
+        names.write(0);
+        List<Integer> nameAt = new ArrayList<>();
+        for (Section s : sections) {
+            nameAt.add(names.size());
+            names.writeBytes((s.name + "\0").getBytes(StandardCharsets.ISO_8859_1));
+        }
+        int strtabName = names.size();
+        names.writeBytes(".shstrtab\0".getBytes(StandardCharsets.ISO_8859_1));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(img.bytes());
+        List<Long> at = new ArrayList<>();
+        for (Section s : sections) {
+            at.add((long) out.size());
+            out.writeBytes(s.data);
+        }
+        long strtabAt = out.size();
+        out.writeBytes(names.toByteArray());
+        while (out.size() % 8 != 0) {
+            out.write(0);
+        }
+        int shoff = out.size();
+        int count = sections.size() + 2;
+        ByteBuffer table = ByteBuffer.allocate(count * shentsize).order(order);
+        for (int i = 0; i < sections.size(); i++) {
+            Section s = sections.get(i);
+            writeShdr(table, (i + 1) * shentsize, nameAt.get(i), s.type, at.get(i), s.data.length);
+        }
+        writeShdr(table, (count - 1) * shentsize, strtabName, 3 /* SHT_STRTAB */, strtabAt, names.size());
+        out.writeBytes(table.array());
+        ByteBuffer file = ByteBuffer.wrap(out.toByteArray()).order(order);
+        if (elf64) {
+            file.putLong(40, shoff).putShort(58, (short) shentsize).putShort(60, (short) count)
+                    .putShort(62, (short) (count - 1));
+        } else {
+            file.putInt(32, shoff).putShort(46, (short) shentsize).putShort(48, (short) count)
+                    .putShort(50, (short) (count - 1));
+        }
+        return new Image(file.array(), img.phoff(), img.phentsize(), img.programHeaderOffsets(), 0,
+                img.noteOffset(), img.noteSize(), img.noteHeaderOffsets(), img.loadDataOffsets());
+    }
+
+    private void writeShdr(ByteBuffer t, int at, int name, int shType, long offset, long size) {
+        t.putInt(at, name).putInt(at + 4, shType);
+        if (elf64) {
+            t.putLong(at + 24, offset).putLong(at + 32, size).putLong(at + 48, 1);
+        } else {
+            t.putInt(at + 16, (int) offset).putInt(at + 20, (int) size).putInt(at + 32, 1);
+        }
+    }
+
+    private Image buildWithoutSections() {
         int ehsize = elf64 ? 64 : 52;
         int phentsize = elf64 ? 56 : 32;
         int shentsize = elf64 ? 64 : 40;

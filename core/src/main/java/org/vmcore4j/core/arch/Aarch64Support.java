@@ -17,7 +17,6 @@ import org.vmcore4j.core.VmcoreInfo;
  */
 final class Aarch64Support implements ArchitectureSupport {
     /** {@code struct user_pt_regs}: x0..x30 (x30 is the link register), sp, pc, pstate; libkdumpfile's names. */
-    private static final List<String> REGISTERS = registers();
     /** The lowest kernel address any aarch64 kernel uses: the linear map of a 52-bit kernel. */
     private static final long LOWEST_KERNEL_ADDRESS = -(1L << 52);
 
@@ -91,19 +90,5 @@ final class Aarch64Support implements ArchitectureSupport {
     @Override
     public long defaultMaxPhysmemBits(long kernelVersion, boolean fiveLevel) {
         return 48;
-    }
-
-    @Override
-    public List<String> prStatusRegisterNames() {
-        return REGISTERS;
-    }
-
-    private static List<String> registers() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i <= 29; i++) {
-            names.add("x" + i);
-        }
-        names.addAll(List.of("lr", "sp", "pc", "pstate"));
-        return List.copyOf(names);
     }
 }

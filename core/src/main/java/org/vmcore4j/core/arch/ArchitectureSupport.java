@@ -2,6 +2,7 @@ package org.vmcore4j.core.arch;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.UnsupportedDumpException;
@@ -10,8 +11,8 @@ import org.vmcore4j.core.VmcoreInfo;
 
 /**
  * What vmcore4j knows of one architecture beyond its identity: how to build the kernel's address
- * space, where the kernel's text and direct map sit, the SPARSEMEM defaults for kernels that do not
- * export them, and the NT_PRSTATUS register layout. One implementation per architecture, reached
+ * space, where the kernel's text and direct map sit, and the SPARSEMEM defaults for kernels that do not
+ * export them (the NT_PRSTATUS register layout is PrStatusLayout's, beside it). One implementation per architecture, reached
  * through {@link Architecture#support()}; every architecture constant of the project lives behind
  * this interface, in this package.
  *
@@ -84,34 +85,12 @@ public interface ArchitectureSupport {
     long defaultMaxPhysmemBits(long kernelVersion, boolean fiveLevel);
 
     /**
-     * The names of the registers in an NT_PRSTATUS note's {@code pr_reg}, in order, as
-     * libkdumpfile names its {@code cpu.N.reg.*} attributes; empty where this architecture's
-     * layout is not decoded.
-     */
-    List<String> prStatusRegisterNames();
-
-    /** Offset of {@code pr_pid} in an NT_PRSTATUS descriptor. */
-    default int prStatusPidOffset() {
-        return architecture().pointerSize() == 8 ? 32 : 24;
-    }
-
-    /** Offset of {@code pr_reg} in an NT_PRSTATUS descriptor. */
-    default int prStatusRegistersOffset() {
-        return architecture().pointerSize() == 8 ? 112 : 72;
-    }
-
-    /** Width in bytes of one register in {@code pr_reg}. */
-    default int prStatusRegisterWidth() {
-        return architecture().pointerSize();
-    }
-
-    /**
      * Where a task's kernel stack lies, so a reader can find it from a saved stack pointer: the
      * {@code pr_reg} register holding the stack pointer and the stack's size and alignment
      * ({@code THREAD_SIZE}, which VMCOREINFO does not state); empty where not known.
      */
-    default java.util.Optional<KernelStackLayout> kernelStackLayout() {
-        return java.util.Optional.empty();
+    default Optional<KernelStackLayout> kernelStackLayout() {
+        return Optional.empty();
     }
 
     /**

@@ -19,11 +19,9 @@ import org.vmcore4j.core.VmcoreFormatException;
  * 64-bit kernels have {@code pr_pid} at 32 and {@code pr_reg} at 112; i386 has {@code pr_pid} at 24
  * and {@code pr_reg} at 72. Register names are the ones libkdumpfile gives its {@code cpu.N.reg.*}
  * attributes, so the two can be compared name by name: x86_64 {@code r15 .. gs} with {@code rflags},
- * aarch64 {@code x0 .. x29, lr, sp, pc, pstate}, i386 {@code ebx .. ss} with {@code eflags}.
- * Registers are zero-extended to 64 bits.
- *
- * <p>For architectures whose register layout is not decoded here (ppc64, s390x, riscv64) only
- * {@code pr_pid} is read, and the register map is empty.
+ * aarch64 {@code x0 .. x29, lr, sp, pc, pstate}, i386 {@code ebx .. ss} with {@code eflags}, ppc64
+ * {@code r0 .. r31, pc, msr, ..., res}, riscv64 {@code pc, ra, sp, ..., t6}, s390x {@code pswm, pswa,
+ * r0 .. r15, a0 .. a15, orig_gpr2} (see {@link PrStatusLayout}). Registers are zero-extended to 64 bits.
  */
 public final class PrStatus {
     /** Owner name of the kernel's NT_PRSTATUS notes. */
@@ -32,19 +30,19 @@ public final class PrStatus {
     private PrStatus() {
     }
 
-    /** Register names in {@code pr_reg} order; empty where the layout is not decoded. */
+    /** Register names in {@code pr_reg} order (see {@link PrStatusLayout}). */
     public static List<String> registerNames(Architecture arch) {
-        return arch.support().prStatusRegisterNames();
+        return PrStatusLayout.of(arch).stream().map(PrStatusLayout.Register::name).toList();
     }
 
     /** Offset of {@code pr_pid} in the descriptor. */
     public static int pidOffset(Architecture arch) {
-        return arch.support().prStatusPidOffset();
+        return arch.pointerSize() == 8 ? 32 : 24;
     }
 
     /** Offset of {@code pr_reg} in the descriptor. */
     public static int registersOffset(Architecture arch) {
-        return arch.support().prStatusRegistersOffset();
+        return arch.pointerSize() == 8 ? 112 : 72;
     }
 
     /**
@@ -52,8 +50,11 @@ public final class PrStatus {
      * decoded, else through {@code pr_pid}. Shorter notes are malformed.
      */
     public static int minimumSize(Architecture arch) {
-        List<String> names = registerNames(arch);
-        return names.isEmpty() ? pidOffset(arch) + 4 : registersOffset(arch) + names.size() * arch.support().prStatusRegisterWidth();
+        int end = pidOffset(arch) + 4;
+        for (PrStatusLayout.Register r : PrStatusLayout.of(arch)) {
+            end = Math.max(end, r.offset() + r.width());
+        }
+        return end;
     }
 
     /** Whether {@code note} is an NT_PRSTATUS note ({@code "CORE"}, type 1). */
@@ -79,13 +80,10 @@ public final class PrStatus {
         }
         int pid = Notes.getInt(d, pidOffset(arch), order);
         Map<String, Long> regs = new LinkedHashMap<>();
-        List<String> names = registerNames(arch);
-        int width = arch.support().prStatusRegisterWidth();
-        int at = registersOffset(arch);
-        for (String name : names) {
-            long v = width == 8 ? Notes.getLong(d, at, order) : Integer.toUnsignedLong(Notes.getInt(d, at, order));
-            regs.put(name, v);
-            at += width;
+        for (PrStatusLayout.Register r : PrStatusLayout.of(arch)) {
+            long v = r.width() == 8 ? Notes.getLong(d, r.offset(), order)
+                    : Integer.toUnsignedLong(Notes.getInt(d, r.offset(), order));
+            regs.put(r.name(), v);
         }
         return new CpuState(cpu, pid, regs);
     }

@@ -8,16 +8,13 @@ import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.VmcoreInfo;
 
 /**
- * An architecture whose dumps vmcore4j reads (headers, notes, physical memory, registers where
- * their layout is listed) but whose kernel addresses it does not translate yet.
+ * An architecture whose dumps vmcore4j reads (headers, notes, physical memory, registers) but whose kernel addresses it does not translate yet.
  */
 final class UntranslatedSupport implements ArchitectureSupport {
     private final Architecture architecture;
-    private final List<String> registers;
 
-    UntranslatedSupport(Architecture architecture, List<String> registers) {
+    UntranslatedSupport(Architecture architecture) {
         this.architecture = architecture;
-        this.registers = List.copyOf(registers);
     }
 
     @Override
@@ -58,8 +55,4 @@ final class UntranslatedSupport implements ArchitectureSupport {
         return UNKNOWN;
     }
 
-    @Override
-    public List<String> prStatusRegisterNames() {
-        return registers;
-    }
 }

@@ -2,6 +2,7 @@ package org.vmcore4j.core.arch;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.PhysicalMemory;
@@ -18,10 +19,6 @@ final class X86_64Support implements ArchitectureSupport {
     private static final long PAGE_OFFSET_ORIG = 0xffff810000000000L;
     private static final long PAGE_OFFSET_2_6_27 = 0xffff880000000000L;
     private static final long PAGE_OFFSET_5LEVEL = 0xff10000000000000L;
-    private static final List<String> REGISTERS = List.of(
-            "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",
-            "rsi", "rdi", "orig_rax", "rip", "cs", "rflags", "rsp", "ss", "fs_base", "gs_base",
-            "ds", "es", "fs", "gs");
 
     @Override
     public Architecture architecture() {
@@ -90,17 +87,12 @@ final class X86_64Support implements ArchitectureSupport {
         return fiveLevel ? 52 : 46;
     }
 
-    @Override
-    public List<String> prStatusRegisterNames() {
-        return REGISTERS;
-    }
-
     /**
      * THREAD_SIZE is PAGE_SIZE << 2 on x86_64 (arch/x86/include/asm/page_64_types.h; twice that
      * with KASAN, which distribution kernels do not enable): a task's stack is 16 KiB, 16 KiB aligned.
      */
     @Override
-    public java.util.Optional<KernelStackLayout> kernelStackLayout() {
-        return java.util.Optional.of(new KernelStackLayout("rsp", 16384));
+    public Optional<KernelStackLayout> kernelStackLayout() {
+        return Optional.of(new KernelStackLayout("rsp", 16384));
     }
 }
