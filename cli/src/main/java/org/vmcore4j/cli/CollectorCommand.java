@@ -18,6 +18,7 @@ import org.vmcore4j.core.Dmesg;
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.OutputLimitException;
 import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.WindowedFileSource;
@@ -228,6 +229,16 @@ final class CollectorCommand implements Callable<Integer> {
     @Option(names = "--non-mmap", description = "read VMCORE with read calls instead of mapping it (by default "
             + "the collector maps a 4 MiB window per thread at a time)")
     boolean nonMmap;
+
+    @Option(names = "--raw-ranges", paramLabel = "FILE", description = "vmcore4j extension: VMCORE is a raw memory "
+            + "image; FILE's lines 'FILE_OFFSET PHYSICAL_ADDRESS LENGTH' say where it holds which memory (VMCORE@ADDRESS: "
+            + "all of it from ADDRESS on)")
+    Path rawRanges;
+
+    @Option(names = "--no-backup-remap", description = "vmcore4j extension: read a whole-machine image (QEMU/virsh "
+            + "memory dump, raw image) as it is, even if it holds a kexec capture (by default the crashed kernel's memory "
+            + "is read, kexec's backup region from its copy)")
+    boolean noBackupRemap;
 
     @Option(names = "--dry-run", description = "do everything but write the output")
     boolean dryRun;
@@ -510,17 +521,19 @@ final class CollectorCommand implements Callable<Integer> {
      * keep every page read in the resident set: 850 MB instead of 60 MB on a 1 GiB dump at -d 1), or
      * with pread under --non-mmap. The kernel log reads a few pages: the file is mapped whole.
      */
-    private Vmcore open(Path file, boolean streaming) throws IOException {
+    private Vmcore open(Path given, boolean streaming) throws IOException {
+        DumpArgument.Target target = DumpArgument.resolve(given, rawRanges, noBackupRemap, OpenOptions.defaults());
+        Path file = target.file();
         if (!Files.exists(file)) {
             throw new java.nio.file.NoSuchFileException("the dump memory(" + file + ")");
         }
         if (!nonMmap && !streaming) {
-            return Vmcore.open(file);
+            return Vmcore.open(file, target.options());
         }
         RandomAccessSource source = nonMmap ? ChannelSource.open(file)
                 : WindowedFileSource.open(file, WindowedFileSource.DEFAULT_WINDOW_POWER);
         try {
-            return Vmcore.open(source);
+            return Vmcore.open(source, target.options());
         } catch (IOException | RuntimeException e) {
             source.close();
             throw e;

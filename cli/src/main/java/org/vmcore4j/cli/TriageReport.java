@@ -14,6 +14,7 @@ import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
+import org.vmcore4j.core.WholeMachineImage;
 
 /**
  * What a triage engineer wants first from a dump, gathered once: identity of the kernel, the crash
@@ -38,6 +39,7 @@ record TriageReport(
         long ramBytes,
         long endPfn,
         Map<String, String> vmcoreInfo,
+        Optional<String> wholeMachineImage,
         List<String> problems) {
 
     /** Field names of {@code struct new_utsname}, each {@code char[65]}, in order. */
@@ -81,12 +83,14 @@ record TriageReport(
                 mem.totalBytes(),
                 mem.endPfn(),
                 info.map(VmcoreInfo::entries).orElse(Map.of()),
+                dump.wholeMachineImage().map(WholeMachineImage::describe),
                 problems);
     }
 
     String toText() {
         StringBuilder sb = new StringBuilder();
         line(sb, "dump", file + " (" + format + ", " + fileSize + " bytes)");
+        wholeMachineImage.ifPresent(w -> line(sb, "image", w));
         line(sb, "release", osRelease.orElse("unknown"));
         if (!utsname.isEmpty()) {
             line(sb, "kernel", utsname.get("sysname") + " " + utsname.get("nodename") + " " + utsname.get("release")
@@ -129,6 +133,7 @@ record TriageReport(
         m.put("file", file);
         m.put("format", format);
         m.put("fileSize", fileSize);
+        m.put("wholeMachineImage", wholeMachineImage.orElse(null));
         m.put("architecture", architecture);
         m.put("byteOrder", byteOrder);
         m.put("pageSize", pageSize);

@@ -38,18 +38,7 @@ public interface Vmcore extends Closeable {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("no dump file given");
         }
-        if (options.rawRanges().isPresent()) {
-            if (parts.size() != 1) {
-                throw new IllegalArgumentException("a raw memory image is one file, not " + parts.size());
-            }
-            RandomAccessSource raw = Sources.open(parts.get(0), options.readMode());
-            try {
-                return finishOpen(new RawImageVmcore(raw, options), options);
-            } catch (IOException | RuntimeException | Error e) {
-                raw.close();
-                throw e;
-            }
-        }
+
         List<RandomAccessSource> sources = new ArrayList<>();
         try {
             for (Path p : parts) {
@@ -84,6 +73,12 @@ public interface Vmcore extends Closeable {
      */
     static Vmcore openParts(List<RandomAccessSource> parts, OpenOptions options) throws IOException {
         RandomAccessSource first = parts.get(0);
+        if (options.rawRanges().isPresent()) {
+            if (parts.size() != 1) {
+                throw new IllegalArgumentException("a raw memory image is one file, not " + parts.size());
+            }
+            return finishOpen(new RawImageVmcore(first, options), options);
+        }
         List<String> tried = new ArrayList<>();
         for (VmcoreFormat format : ServiceLoader.load(VmcoreFormat.class, Vmcore.class.getClassLoader())) {
             if (format.probe(first)) {

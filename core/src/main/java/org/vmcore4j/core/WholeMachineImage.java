@@ -12,8 +12,10 @@ import java.util.Optional;
 public final class WholeMachineImage {
     /** What the image holds. */
     public enum Kind {
-        /** No elfcorehdr (none was found, or the caller did not ask to look): the image's memory as it is. */
+        /** No elfcorehdr was found: the memory of the kernel that ran when the image was taken. */
         LIVE_KERNEL_MEMORY,
+        /** The caller asked for the image as it is (no remap): not searched for an elfcorehdr. */
+        NOT_INSPECTED,
         /** A capture armed with kexec_load: the elfcorehdr has a backup-region PT_LOAD. */
         KEXEC_LOAD_CAPTURE,
         /** A capture armed with kexec_file_load: an elfcorehdr with no backup region. */
@@ -34,6 +36,10 @@ public final class WholeMachineImage {
 
     static WholeMachineImage live(String detail) {
         return new WholeMachineImage(Kind.LIVE_KERNEL_MEMORY, null, false, detail);
+    }
+
+    static WholeMachineImage notInspected() {
+        return new WholeMachineImage(Kind.NOT_INSPECTED, null, false, null);
     }
 
     static WholeMachineImage capture(Elfcorehdr header, boolean crashedKernelView, String detail) {
@@ -67,6 +73,8 @@ public final class WholeMachineImage {
     public String describe() {
         String text = switch (kind) {
             case LIVE_KERNEL_MEMORY -> "live kernel memory (no elfcorehdr)";
+            case NOT_INSPECTED -> "whole-machine image read as it is (backup-region remap refused at open; "
+                    + "not searched for an elfcorehdr)";
             case KEXEC_LOAD_CAPTURE -> {
                 Elfcorehdr.Load b = header.backup().orElseThrow();
                 yield String.format("kexec_load capture, elfcorehdr at 0x%x; backup region 0x%x-0x%x %s", header.address(),

@@ -54,7 +54,7 @@ final class WholeMachineVmcore implements Vmcore {
         }
         PhysicalMemory imageMemory = image.physicalMemory();
         if (!crashedKernelView) {
-            return asItIs(image, WholeMachineImage.live("not searched for an elfcorehdr: the caller asked for the image as it is"));
+            return asItIs(image, WholeMachineImage.notInspected());
         }
         ElfcorehdrLocator.Result found = ElfcorehdrLocator.locate(imageMemory, image.byteOrder(), image.description());
         if (found.header() == null) {
