@@ -11,8 +11,11 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.vmcore4j.testdata.AnalysisTools;
 import org.vmcore4j.testdata.Corpus;
+import org.vmcore4j.testdata.RequiresCommand;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
+import org.vmcore4j.testdata.RequiresVmlinux;
 
 /**
  * The collector on a QEMU image of the whole guest taken during a kexec_load capture (corpus dump
@@ -72,6 +75,32 @@ class WholeMachineImageCollectorCorpusTest {
             byte[] expected = Files.readAllBytes(ref);
             assertTrue(expected.length > 10_000, "makedumpfile wrote " + expected.length + " bytes");
             assertArrayEquals(expected, Files.readAllBytes(ours));
+        } finally {
+            CollectorHarness.deleteTree(work);
+        }
+    }
+
+    /** crash 8.0.2 sees in our -d 31 file from the image what it sees in /proc/vmcore: sys, log, bt -a. */
+    @Test
+    @RequiresVmlinux
+    @RequiresCommand("crash")
+    void crashReadsOurFileFromTheImageAsTheVmcore() throws Exception {
+        Corpus.Dump d = pair();
+        Path vmlinux = AnalysisTools.requireVmlinux(d);
+        Path work = CollectorHarness.workDir("whole-machine-crash");
+        try {
+            Path ours = work.resolve("vmcore4j-d31.kdump");
+            CollectorHarness.ok(CollectorHarness.ours("-l", "-d", "31", d.guestImage(Corpus.GUEST_IMAGE).toString(),
+                    ours.toString()), work);
+            AnalysisTools.CrashResult base = AnalysisTools.crash(vmlinux, d.vmcore(), AnalysisTools.CRASH_COMMANDS);
+            assertTrue(base.run().ok(), base.run().describe(3000));
+            AnalysisTools.CrashResult mine = AnalysisTools.crash(vmlinux, ours, AnalysisTools.CRASH_COMMANDS);
+            assertTrue(mine.run().ok(), mine.run().describe(3000));
+            assertEquals(base.problems(), mine.problems(), "crash's error and warning lines, ours vs the vmcore's");
+            assertEquals(base.normalised(), mine.normalised(), "crash sys/log/bt -a, ours vs the vmcore's");
+            assertTrue(mine.normalised().contains("PANIC:"), mine::normalised);
+            System.out.printf("crash on our -d 31 file from the image: %d lines equal to crash on /proc/vmcore (%d ms)%n",
+                    mine.normalised().lines().count(), mine.run().millis());
         } finally {
             CollectorHarness.deleteTree(work);
         }
