@@ -49,6 +49,8 @@ public final class Elfcorehdr {
     /** The backed-up range is low memory: x86 kexec-tools copies RAM below 640 KiB (BACKUP_SRC_END). */
     static final long BACKUP_SOURCE_LIMIT = 1L << 20;
     private static final long PHYSICAL_LIMIT = 1L << 52;
+    /** x86 low memory kexec backs up: RAM below 640 KiB (kexec-tools BACKUP_SRC_END 0x9ffff). */
+    static final long LOW_MEMORY_END = 0xa0000;
 
     private final long address;
     private final int machine;
@@ -136,6 +138,15 @@ public final class Elfcorehdr {
         if (loads.isEmpty()) {
             throw refuse(resource, address, "no PT_LOAD");
         }
+        for (Load l : loads) {
+            // The capture kernel runs with low memory as its own: kexec_load backs it up (the one PT_LOAD
+            // read from elsewhere), kexec_file_load leaves it out (Linux 5.x+ crash.c) or, before, backed it up.
+            if (!l.isBackupCopy() && l.physicalAddress() < LOW_MEMORY_END) {
+                throw refuse(resource, address, String.format(
+                        "PT_LOAD 0x%x-0x%x reads low memory in place, where the capture kernel ran", l.physicalAddress(),
+                        l.physicalEnd()));
+            }
+        }
         List<Load> backups = loads.stream().filter(Load::isBackupCopy).toList();
         if (backups.size() > 1) {
             throw refuse(resource, address, backups.size() + " PT_LOADs read from elsewhere than their own address; "
@@ -157,6 +168,18 @@ public final class Elfcorehdr {
                 throw refuse(resource, address, String.format(
                         "the backup copy at 0x%x lies in the crashed kernel's own memory, not in the crash kernel's reservation",
                         b.sourceAddress()));
+            }
+        }
+        for (int i = 0; i < loads.size(); i++) {
+            for (int j = i + 1; j < loads.size(); j++) {
+                Load a = loads.get(i);
+                Load b = loads.get(j);
+                // RAM ranges are disjoint; only the kernel-text PT_LOAD lies (wholly) inside a RAM one
+                if (overlaps(a.physicalAddress(), a.physicalEnd(), b.physicalAddress(), b.physicalEnd())
+                        && !within(a, b) && !within(b, a)) {
+                    throw refuse(resource, address, String.format("PT_LOADs 0x%x-0x%x and 0x%x-0x%x overlap in part",
+                            a.physicalAddress(), a.physicalEnd(), b.physicalAddress(), b.physicalEnd()));
+                }
             }
         }
         if (coveredByLoads(address, address + length)) {
@@ -197,6 +220,10 @@ public final class Elfcorehdr {
             }
         }
         return pos >= end;
+    }
+
+    private static boolean within(Load inner, Load outer) {
+        return inner.physicalAddress() >= outer.physicalAddress() && inner.physicalEnd() <= outer.physicalEnd();
     }
 
     private static boolean overlaps(long a, long aEnd, long b, long bEnd) {
