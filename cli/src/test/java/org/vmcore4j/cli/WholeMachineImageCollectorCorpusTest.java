@@ -40,7 +40,8 @@ class WholeMachineImageCollectorCorpusTest {
     }
 
     @ParameterizedTest(name = "-d {0} {1} from {2}")
-    @CsvSource({"31, -l, guest-memory.elf", "0, -l, guest-memory.elf", "31, -E, guest-memory.kdump-zlib"})
+    @CsvSource({"31, -l, guest-memory.elf", "0, -l, guest-memory.elf", "31, -E, guest-memory.kdump-zlib",
+            "1, -z, guest-memory.elf", "8, -p, guest-memory.kdump-zlib", "0, -E, guest-memory.elf"})
     void samePagesAsMakedumpfileFromProcVmcore(int level, String format, String image) throws Exception {
         Corpus.Dump d = pair();
         Path work = CollectorHarness.workDir("whole-machine-" + level + format + image);
