@@ -81,6 +81,28 @@ class WholeMachineImageCollectorCorpusTest {
         }
     }
 
+    @Test
+    void infoSaysWhatTheImageHolds() throws Exception {
+        Corpus.Dump d = pair();
+        Path work = CollectorHarness.workDir("whole-machine-info");
+        try {
+            String capture = CollectorHarness.ok(CollectorHarness.ours("info", d.guestImage(Corpus.GUEST_IMAGE).toString()),
+                    work).out();
+            assertTrue(capture.contains("image:      kexec_load capture, elfcorehdr at 0x"), capture);
+            assertTrue(capture.contains("remapped from its copy at 0x"), capture);
+            String asItIs = CollectorHarness.ok(CollectorHarness.ours("info", "--no-backup-remap",
+                    d.guestImage(Corpus.GUEST_IMAGE).toString()), work).out();
+            assertTrue(asItIs.contains("image:      whole-machine image read as it is"), asItIs);
+            String live = CollectorHarness.ok(CollectorHarness.ours("info", d.guestImage("guest-memory-precrash.elf").toString()),
+                    work).out();
+            assertTrue(live.contains("image:      live kernel memory (no elfcorehdr)\n"), live);
+            String vmcore = CollectorHarness.ok(CollectorHarness.ours("info", d.vmcore().toString()), work).out();
+            assertTrue(!vmcore.contains("image:"), "/proc/vmcore is no whole-machine image:\n" + vmcore);
+        } finally {
+            CollectorHarness.deleteTree(work);
+        }
+    }
+
     /** crash 8.0.2 sees in our -d 31 file from the image what it sees in /proc/vmcore: sys, log, bt -a. */
     @Test
     @RequiresVmlinux
