@@ -20,7 +20,8 @@ import org.vmcore4j.testdata.RequiresVmlinux;
 /**
  * The collector on a QEMU image of the whole guest taken during a kexec_load capture (corpus dump
  * {@code k61-1g-2cpu-g}) writes the page set makedumpfile 1.7.9 writes from /proc/vmcore of the same
- * crash, every page equal to /proc/vmcore's; {@code --dump-dmesg} writes makedumpfile's bytes.
+ * crash, every page equal to /proc/vmcore's, in fact byte for byte makedumpfile's file; {@code --dump-dmesg}
+ * writes makedumpfile's bytes.
  */
 @RequiresMakedumpfile
 class WholeMachineImageCollectorCorpusTest {
@@ -58,6 +59,12 @@ class WholeMachineImageCollectorCorpusTest {
                     + "%d not RAM; all %d equal /proc/vmcore's; vmcore4j %d ms%n", level, format, image, c.present(),
                     c.excluded(), c.notRam(), fromVmcore, r.millis());
             assertEquals(c.present(), fromVmcore);
+            // the crashed kernel's notes, memory and PT_LOADs as /proc/vmcore gives them: the very file makedumpfile
+            // writes. Not so for a kdump file from QEMU's kdump-zlib image: QEMU's header states dump level 1 (it
+            // still stores zero pages), which a re-filtering adds to the output's, as makedumpfile would.
+            if (image.endsWith(".elf") || format.equals("-E")) {
+                CollectorHarness.assertSameBytes(ref, ours);
+            }
         } finally {
             CollectorHarness.deleteTree(work);
         }

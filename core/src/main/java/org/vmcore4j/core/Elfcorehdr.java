@@ -2,6 +2,7 @@ package org.vmcore4j.core;
 
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -46,18 +47,17 @@ public final class Elfcorehdr {
     private static final int ET_CORE = 4;
     /** More program headers than a machine with thousands of CPUs and RAM ranges needs; caps the bytes read. */
     static final int MAX_PROGRAM_HEADERS = 8192;
-    /** The backed-up range is low memory: x86 kexec-tools copies RAM below 640 KiB (BACKUP_SRC_END). */
-    static final long BACKUP_SOURCE_LIMIT = 1L << 20;
     private static final long PHYSICAL_LIMIT = 1L << 52;
-    /** x86 low memory kexec backs up: RAM below 640 KiB (kexec-tools BACKUP_SRC_END 0x9ffff). */
-    static final long LOW_MEMORY_END = 0xa0000;
 
     private final long address;
     private final int machine;
     private final List<Load> loads;
     private final List<NoteSegment> noteSegments;
 
-    private Elfcorehdr(long address, int machine, List<Load> loads, List<NoteSegment> noteSegments) {
+    private final byte[] fileHeader;
+
+    private Elfcorehdr(long address, int machine, List<Load> loads, List<NoteSegment> noteSegments, byte[] fileHeader) {
+        this.fileHeader = fileHeader;
         this.address = address;
         this.machine = machine;
         this.loads = List.copyOf(loads);
@@ -90,12 +90,13 @@ public final class Elfcorehdr {
 
     /**
      * Parses and checks the header whose bytes ({@link #headerLength} of them) lie at physical
-     * {@code address} of {@code image}.
+     * {@code address} of {@code image}. {@code lowMemoryEnd}: where the low memory a capture kernel takes
+     * as its own ends ({@link org.vmcore4j.core.arch.ArchitectureSupport#kexecLowMemoryEnd()}).
      *
      * @throws VmcoreFormatException naming the first rule the header breaks
      */
-    static Elfcorehdr parse(byte[] bytes, long address, ByteOrder order, PhysicalMemory image, String resource)
-            throws VmcoreFormatException {
+    static Elfcorehdr parse(byte[] bytes, long address, ByteOrder order, long lowMemoryEnd, PhysicalMemory image,
+            String resource) throws VmcoreFormatException {
         int length = headerLength(bytes, order);
         if (length < 0 || bytes.length < length) {
             throw refuse(resource, address, "not a complete ELF64 core header");
@@ -129,19 +130,19 @@ public final class Elfcorehdr {
                 loads.add(new Load(paddr, vaddr, offset, memsz));
             }
         }
-        Elfcorehdr h = new Elfcorehdr(address, machine, loads, notes);
-        h.check(length, image, resource);
+        Elfcorehdr h = new Elfcorehdr(address, machine, loads, notes, Arrays.copyOf(bytes, EHDR_SIZE));
+        h.check(length, lowMemoryEnd, image, resource);
         return h;
     }
 
-    private void check(int length, PhysicalMemory image, String resource) throws VmcoreFormatException {
+    private void check(int length, long lowMemoryEnd, PhysicalMemory image, String resource) throws VmcoreFormatException {
         if (loads.isEmpty()) {
             throw refuse(resource, address, "no PT_LOAD");
         }
         for (Load l : loads) {
             // The capture kernel runs with low memory as its own: kexec_load backs it up (the one PT_LOAD
             // read from elsewhere), kexec_file_load leaves it out (Linux 5.x+ crash.c) or, before, backed it up.
-            if (!l.isBackupCopy() && l.physicalAddress() < LOW_MEMORY_END) {
+            if (!l.isBackupCopy() && l.physicalAddress() < lowMemoryEnd) {
                 throw refuse(resource, address, String.format(
                         "PT_LOAD 0x%x-0x%x reads low memory in place, where the capture kernel ran", l.physicalAddress(),
                         l.physicalEnd()));
@@ -153,9 +154,9 @@ public final class Elfcorehdr {
                     + "kexec backs up one low range");
         }
         for (Load b : backups) {
-            if (b.physicalEnd() > BACKUP_SOURCE_LIMIT) {
-                throw refuse(resource, address, String.format("the backed-up range 0x%x-0x%x is not low memory",
-                        b.physicalAddress(), b.physicalEnd()));
+            if (b.physicalEnd() > lowMemoryEnd) {
+                throw refuse(resource, address, String.format("the backed-up range 0x%x-0x%x is not low memory%s",
+                        b.physicalAddress(), b.physicalEnd(), lowMemoryEnd == 0 ? " (no kexec backs up memory here)" : ""));
             }
             for (Load l : loads) {
                 if (l != b && overlaps(l.physicalAddress(), l.physicalEnd(), b.physicalAddress(), b.physicalEnd())) {
@@ -242,6 +243,11 @@ public final class Elfcorehdr {
     /** Physical address of the header in the image. */
     public long address() {
         return address;
+    }
+
+    /** The ELF file header as the header states it (/proc/vmcore starts with it, its e_phnum rewritten). */
+    public byte[] fileHeader() {
+        return fileHeader.clone();
     }
 
     /** {@code e_machine}. */

@@ -24,7 +24,7 @@ final class ElfcorehdrLocator {
     private ElfcorehdrLocator() {
     }
 
-    static Result locate(PhysicalMemory image, ByteOrder order, String resource) throws IOException {
+    static Result locate(PhysicalMemory image, ByteOrder order, long lowMemoryEnd, String resource) throws IOException {
         int pageSize = image.pageSize();
         byte[] ehdr = new byte[Elfcorehdr.EHDR_SIZE];
         String refusal = null;
@@ -48,7 +48,7 @@ final class ElfcorehdrLocator {
                 byte[] header = new byte[length];
                 try {
                     image.read(address, header, 0, length);
-                    return new Result(Elfcorehdr.parse(header, address, order, image, resource), null);
+                    return new Result(Elfcorehdr.parse(header, address, order, lowMemoryEnd, image, resource), null);
                 } catch (VmcoreFormatException | MemoryAccessException refused) {
                     refusal = refused.getMessage();
                 }

@@ -56,7 +56,8 @@ final class WholeMachineVmcore implements Vmcore {
         if (!crashedKernelView) {
             return asItIs(image, WholeMachineImage.notInspected());
         }
-        ElfcorehdrLocator.Result found = ElfcorehdrLocator.locate(imageMemory, image.byteOrder(), image.description());
+        ElfcorehdrLocator.Result found = ElfcorehdrLocator.locate(imageMemory, image.byteOrder(),
+                image.architecture().support().kexecLowMemoryEnd(), image.description());
         if (found.header() == null) {
             return asItIs(image, WholeMachineImage.live(found.refusal() == null ? null : "read as it is; " + found.refusal()));
         }
