@@ -158,6 +158,16 @@ final class CollectorCommand implements Callable<Integer> {
             + "reads the archive directly, tar -xf unpacks it")
     boolean archive;
 
+    @Option(names = "--raw-ranges", paramLabel = "FILE", description = "vmcore4j extension: VMCORE is a raw memory "
+            + "image; FILE's lines 'FILE_OFFSET PHYSICAL_ADDRESS LENGTH' say where it holds which memory (VMCORE@ADDRESS: "
+            + "all of it from ADDRESS on)")
+    Path rawRanges;
+
+    @Option(names = "--no-backup-remap", description = "vmcore4j extension: read a whole-machine image (QEMU/virsh "
+            + "memory dump, raw image) as it is, even if it holds a kexec capture (by default the crashed kernel's memory "
+            + "is read, kexec's backup region from its copy)")
+    boolean noBackupRemap;
+
     @Option(names = "-f", description = "overwrite DUMPFILE if it exists")
     boolean force;
 

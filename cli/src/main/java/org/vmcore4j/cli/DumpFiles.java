@@ -18,16 +18,17 @@ final class DumpFiles {
      * keep every page read in the resident set: 850 MB instead of 60 MB on a 1 GiB dump at -d 1), or
      * with pread under --non-mmap. The kernel log reads a few pages: the file is mapped whole.
      */
-    static Vmcore openInput(Path file, boolean streaming, CollectorCommand options) throws IOException {
-        if (!Files.exists(file)) {
-            throw new java.nio.file.NoSuchFileException("the dump memory(" + file + ")");
-        }
+    static Vmcore openInput(Path given, boolean streaming, CollectorCommand options) throws IOException {
         OpenOptions open = OpenOptions.defaults().withReadMode(options.nonMmap ? OpenOptions.ReadMode.PREAD
                 : streaming ? OpenOptions.ReadMode.WINDOWED : OpenOptions.ReadMode.MAPPED);
         if (options.vmcoreInfoFile != null) {
             open = open.withVmcoreInfo(DumpOpening.readVmcoreInfo(options.vmcoreInfoFile));
         }
-        return Vmcore.open(file, open);
+        DumpArgument.Target target = DumpArgument.resolve(given, options.rawRanges, options.noBackupRemap, open);
+        if (!Files.exists(target.file())) {
+            throw new java.nio.file.NoSuchFileException("the dump memory(" + target.file() + ")");
+        }
+        return Vmcore.open(target.file(), target.options());
     }
 
     /** makedumpfile's check_dump_file: an existing DUMPFILE is replaced only with -f. */

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.Vmcore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,7 +20,8 @@ final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DUMP", description = "the dump: /proc/vmcore, an ELF core or a file written by makedumpfile")
+    @Parameters(index = "0", paramLabel = "DUMP", description = "the dump: /proc/vmcore, an ELF core, a file written by makedumpfile, a QEMU or virsh memory "
+            + "dump, or a raw memory image (IMAGE@ADDRESS or --raw-ranges)")
     Path dump;
 
     @Mixin
@@ -28,14 +30,22 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
 
+    @Option(names = "--raw-ranges", paramLabel = "FILE", description = "DUMP is a raw memory image; FILE's lines "
+            + "'FILE_OFFSET PHYSICAL_ADDRESS LENGTH' say where it holds which memory (DUMP@ADDRESS: all of it from ADDRESS on)")
+    Path rawRanges;
+
+    @Option(names = "--no-backup-remap", description = "read a whole-machine image as it is, even if it holds a kexec capture")
+    boolean noBackupRemap;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Vmcore vmcore = opening.open(dump)) {
-            TriageReport report = TriageReport.of(vmcore, Files.size(dump));
+        DumpArgument.Target target = DumpArgument.resolve(dump, rawRanges, noBackupRemap, opening.options());
+        try (Vmcore vmcore = Vmcore.open(target.file(), target.options())) {
+            TriageReport report = TriageReport.of(vmcore, Files.size(target.file()));
             out.print(json ? Json.write(report.toJson()) : report.toText());
         }
         out.flush();

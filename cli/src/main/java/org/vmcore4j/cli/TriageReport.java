@@ -19,6 +19,7 @@ import org.vmcore4j.core.HeaderFacts;
 import org.vmcore4j.core.Utsname;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
+import org.vmcore4j.core.WholeMachineImage;
 
 /**
  * What a triage engineer wants first from a dump, gathered once: identity of the kernel, the crash
@@ -44,6 +45,7 @@ record TriageReport(
         long endPfn,
         Map<String, String> vmcoreInfo,
         CrashSignature signature,
+        Optional<String> wholeMachineImage,
         List<String> problems) {
 
     /** Field names of {@code struct new_utsname}, each {@code char[65]}, in order. */
@@ -106,6 +108,7 @@ record TriageReport(
                 mem.endPfn(),
                 info.map(VmcoreInfo::entries).orElse(Map.of()),
                 signature,
+                dump.wholeMachineImage().map(WholeMachineImage::describe),
                 problems);
     }
 
@@ -129,6 +132,7 @@ record TriageReport(
     String toText() {
         StringBuilder sb = new StringBuilder();
         line(sb, "dump", file + " (" + format + ", " + fileSize + " bytes)");
+        wholeMachineImage.ifPresent(w -> line(sb, "image", w));
         line(sb, "release", osRelease.orElse("unknown"));
         if (!utsname.isEmpty()) {
             line(sb, "kernel", utsname.get("sysname") + " " + utsname.get("nodename") + " " + utsname.get("release")
@@ -172,6 +176,7 @@ record TriageReport(
         m.put("file", file);
         m.put("format", format);
         m.put("fileSize", fileSize);
+        m.put("wholeMachineImage", wholeMachineImage.orElse(null));
         m.put("architecture", architecture);
         m.put("byteOrder", byteOrder);
         m.put("pageSize", pageSize);

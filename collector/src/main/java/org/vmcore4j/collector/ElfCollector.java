@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.Elfcorehdr;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.Notes;
 import org.vmcore4j.core.PageStatus;
@@ -22,6 +23,8 @@ import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.WholeMachineImage;
+import org.vmcore4j.core.VirtualMapping;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.elf.ElfDumpWriter;
 import java.util.Optional;
@@ -126,15 +129,26 @@ public final class ElfCollector {
                         + " dump describes no physical memory ranges, so there are no PT_LOADs to write");
             }
             List<Load> loads = new ArrayList<>();
-            for (PhysicalRange r : ranges) {
-                loads.add(new Load(ProgramHeader.PF_R | ProgramHeader.PF_W | ProgramHeader.PF_X, 0, r.start(),
-                        r.size(), 0, -1));
+            int rwx = ProgramHeader.PF_R | ProgramHeader.PF_W | ProgramHeader.PF_X;
+            Optional<Elfcorehdr> capture = dump.wholeMachineImage().filter(WholeMachineImage::crashedKernelView)
+                    .flatMap(WholeMachineImage::elfcorehdr);
+            if (capture.isPresent()) {
+                // a capture seen through its elfcorehdr: that header's PT_LOADs, as /proc/vmcore states them
+                // (kexec-tools and the kernel write them RWX, unaligned)
+                for (VirtualMapping m : dump.statedMappings()) {
+                    loads.add(new Load(rwx, m.virtualAddress(), m.physicalAddress(), m.size(), 0, -1));
+                }
+            } else {
+                for (PhysicalRange r : ranges) {
+                    loads.add(new Load(rwx, 0, r.start(), r.size(), 0, -1));
+                }
             }
             ByteOrder order = dump.byteOrder();
             byte[] notes = Notes.encode(dump.notes(), order);
             ElfDumpWriter.Phdr note = new ElfDumpWriter.Phdr(ProgramHeader.PT_NOTE, 0, 0, 0, 0, notes.length,
                     notes.length, 0);
-            byte[] header = ElfDumpWriter.newFileHeader(true, order, dump.architecture().elfMachine());
+            byte[] header = capture.isPresent() ? capture.get().fileHeader()
+                    : ElfDumpWriter.newFileHeader(true, order, dump.architecture().elfMachine());
             return new Input(header, note, notes, loads, 0, null, memory);
         }
 

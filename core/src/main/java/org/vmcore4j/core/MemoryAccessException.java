@@ -17,7 +17,12 @@ public class MemoryAccessException extends IOException {
         /** The page belongs to an incomplete dump and was never written. */
         LOST,
         /** A virtual address has no translation (page table entry not present or unreadable). */
-        NOT_MAPPED
+        NOT_MAPPED,
+        /**
+         * A whole-machine image holds the address, but it is not the crashed kernel's memory: the crash
+         * kernel's reservation (kexec's backup copy included) or memory the capture kernel was given.
+         */
+        CAPTURE_KERNEL_MEMORY
     }
 
     private final Reason reason;

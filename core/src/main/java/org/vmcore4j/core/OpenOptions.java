@@ -1,5 +1,6 @@
 package org.vmcore4j.core;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.vmcore4j.core.arch.Architecture;
@@ -27,16 +28,21 @@ public final class OpenOptions {
         PREAD
     }
 
-    private static final OpenOptions DEFAULTS = new OpenOptions(null, null, ReadMode.MAPPED);
+    private static final OpenOptions DEFAULTS = new OpenOptions(null, null, ReadMode.MAPPED, true, null);
 
     private final Architecture architecture;
     private final String vmcoreInfo;
     private final ReadMode readMode;
+    private final boolean crashedKernelView;
+    private final List<RawRange> rawRanges;
 
-    private OpenOptions(Architecture architecture, String vmcoreInfo, ReadMode readMode) {
+    private OpenOptions(Architecture architecture, String vmcoreInfo, ReadMode readMode, boolean crashedKernelView,
+            List<RawRange> rawRanges) {
         this.architecture = architecture;
         this.vmcoreInfo = vmcoreInfo;
         this.readMode = readMode;
+        this.crashedKernelView = crashedKernelView;
+        this.rawRanges = rawRanges;
     }
 
     /** Detect everything from the dump; map the file whole. */
@@ -46,7 +52,8 @@ public final class OpenOptions {
 
     /** The crashed machine's architecture, used instead of what the dump's headers say. */
     public OpenOptions withArchitecture(Architecture architecture) {
-        return new OpenOptions(Objects.requireNonNull(architecture, "architecture"), vmcoreInfo, readMode);
+        return new OpenOptions(Objects.requireNonNull(architecture, "architecture"), vmcoreInfo, readMode,
+                crashedKernelView, rawRanges);
     }
 
     /**
@@ -55,11 +62,43 @@ public final class OpenOptions {
      * that lack it or whose note is damaged.
      */
     public OpenOptions withVmcoreInfo(String text) {
-        return new OpenOptions(architecture, Objects.requireNonNull(text, "text"), readMode);
+        return new OpenOptions(architecture, Objects.requireNonNull(text, "text"), readMode, crashedKernelView, rawRanges);
     }
 
     public OpenOptions withReadMode(ReadMode readMode) {
-        return new OpenOptions(architecture, vmcoreInfo, Objects.requireNonNull(readMode, "readMode"));
+        return new OpenOptions(architecture, vmcoreInfo, Objects.requireNonNull(readMode, "readMode"), crashedKernelView,
+                rawRanges);
+    }
+
+    /**
+     * Whether a whole-machine image (QEMU or virsh memory dump, raw image) holding a kexec capture is
+     * opened as the crashed kernel's dump: its elfcorehdr found in the image, kexec's backup region
+     * read from its copy, the capture kernel's memory left out (the default, {@code true}); with
+     * {@code false} the image is read as it is, without looking for an elfcorehdr.
+     */
+    public OpenOptions withBackupRegionRemap(boolean apply) {
+        return new OpenOptions(architecture, vmcoreInfo, readMode, apply, rawRanges);
+    }
+
+    /**
+     * Opens the file as a raw memory image (no headers) whose bytes hold these physical ranges,
+     * instead of detecting its format. The architecture defaults to x86_64 and the page size to
+     * VMCOREINFO's, else 4096.
+     */
+    public OpenOptions withRawRanges(List<RawRange> ranges) {
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("a raw image needs at least one physical range");
+        }
+        return new OpenOptions(architecture, vmcoreInfo, readMode, crashedKernelView, List.copyOf(ranges));
+    }
+
+    public boolean backupRegionRemap() {
+        return crashedKernelView;
+    }
+
+    /** The physical ranges of a raw image, if the file is to be opened as one. */
+    public Optional<List<RawRange>> rawRanges() {
+        return Optional.ofNullable(rawRanges);
     }
 
     public Optional<Architecture> architecture() {
@@ -82,6 +121,7 @@ public final class OpenOptions {
     @Override
     public String toString() {
         return "OpenOptions[architecture=" + architecture + ", vmcoreInfo="
-                + (vmcoreInfo == null ? "from the dump" : vmcoreInfo.length() + " chars") + ", readMode=" + readMode + "]";
+                + (vmcoreInfo == null ? "from the dump" : vmcoreInfo.length() + " chars") + ", readMode=" + readMode
+                + ", backupRegionRemap=" + crashedKernelView + (rawRanges == null ? "" : ", raw ranges " + rawRanges) + "]";
     }
 }

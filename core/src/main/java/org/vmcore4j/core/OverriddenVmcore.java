@@ -98,6 +98,11 @@ final class OverriddenVmcore implements Vmcore {
     }
 
     @Override
+    public Optional<WholeMachineImage> wholeMachineImage() {
+        return dump.wholeMachineImage();
+    }
+
+    @Override
     public Optional<HeaderFacts> headerFacts() {
         return dump.headerFacts();
     }

@@ -38,6 +38,7 @@ public interface Vmcore extends Closeable {
         if (parts.isEmpty()) {
             throw new IllegalArgumentException("no dump file given");
         }
+
         List<RandomAccessSource> sources = new ArrayList<>();
         try {
             for (Path p : parts) {
@@ -72,16 +73,31 @@ public interface Vmcore extends Closeable {
      */
     static Vmcore openParts(List<RandomAccessSource> parts, OpenOptions options) throws IOException {
         RandomAccessSource first = parts.get(0);
+        if (options.rawRanges().isPresent()) {
+            if (parts.size() != 1) {
+                throw new IllegalArgumentException("a raw memory image is one file, not " + parts.size());
+            }
+            return finishOpen(new RawImageVmcore(first, options), options);
+        }
         List<String> tried = new ArrayList<>();
         for (VmcoreFormat format : ServiceLoader.load(VmcoreFormat.class, Vmcore.class.getClassLoader())) {
             if (format.probe(first)) {
-                Vmcore dump = format.openParts(parts, options);
-                return options.overridesDump() ? new OverriddenVmcore(dump, options) : dump;
+                return finishOpen(format.openParts(parts, options), options);
             }
             tried.add(format.name());
         }
         throw new VmcoreFormatException(first.description(), 0,
                 "not a crash dump of any known format (tried: " + String.join(", ", tried) + ")");
+    }
+
+    /**
+     * A format's dump as {@code options} ask to see it: a whole-machine image holding a kexec capture
+     * as the crashed kernel's memory, the caller's architecture or VMCOREINFO in place of the dump's.
+     * If that fails, whoever owns the sources closes them.
+     */
+    private static Vmcore finishOpen(Vmcore dump, OpenOptions options) throws IOException {
+        Vmcore seen = WholeMachineVmcore.inspect(dump, options.backupRegionRemap());
+        return options.overridesDump() ? new OverriddenVmcore(seen, options) : seen;
     }
 
     /** The format's short name ({@link VmcoreFormat#name()}). */
@@ -136,6 +152,15 @@ public interface Vmcore extends Closeable {
      * utsname, crash time and phys_base); empty for formats without such a header.
      */
     default Optional<HeaderFacts> headerFacts() {
+        return Optional.empty();
+    }
+
+    /**
+     * For an image of a whole machine's memory (QEMU or virsh memory dump, raw image): whether it holds
+     * a kexec capture and whether the dump is seen as the crashed kernel's memory. Empty for a kernel's
+     * own dump of itself (/proc/vmcore, makedumpfile output).
+     */
+    default Optional<WholeMachineImage> wholeMachineImage() {
         return Optional.empty();
     }
 

@@ -53,11 +53,30 @@ public final class Corpus {
             return Optional.empty();
         }
 
+        /** A QEMU image of the whole guest taken with {@code make-vmcore.sh -G}, e.g. {@code guest-memory.elf}. */
+        public Path guestImage(String fileName) {
+            return dir.resolve(fileName);
+        }
+
         @Override
         public String toString() {
             return name;
         }
     }
+
+    /**
+     * The dump {@code name} built with {@code make-vmcore.sh -G} (its /proc/vmcore and QEMU images of the
+     * whole guest), if the corpus holds it complete. Such dumps are left out of {@link #dumps()}: their
+     * /proc/vmcore is no different in kind from the standard set's, and every corpus test running on
+     * them too would double the test time.
+     */
+    public static Optional<Dump> guestImageDump(String name) {
+        Path d = directory().resolve(name);
+        return isComplete(d) && Files.isRegularFile(d.resolve(GUEST_IMAGE)) ? Optional.of(new Dump(name, d)) : Optional.empty();
+    }
+
+    /** The whole-guest ELF image {@code make-vmcore.sh -G} takes while the crash kernel runs. */
+    public static final String GUEST_IMAGE = "guest-memory.elf";
 
     /** The corpus folder: {@code VMCORE4J_CORPUS} if set, else {@code ~/.cache/vmcore4j-corpus}. */
     public static Path directory() {
@@ -78,7 +97,7 @@ public final class Corpus {
         }
         List<Dump> out = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            s.filter(d -> isComplete(d)).sorted().forEach(d -> out.add(new Dump(d.getFileName().toString(), d)));
+            s.filter(d -> isComplete(d) && !Files.exists(d.resolve(GUEST_IMAGE))).sorted().forEach(d -> out.add(new Dump(d.getFileName().toString(), d)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -100,6 +100,15 @@ public interface ArchitectureSupport {
     record KernelStackLayout(String stackPointerRegister, int threadSize) {
     }
 
+    /**
+     * End of the low physical memory a kdump capture kernel takes as its own on this architecture, so
+     * that a capture's elfcorehdr either backs it up (kexec_load: one PT_LOAD read from a copy) or
+     * leaves it out (kexec_file_load); 0 where captures have no such range.
+     */
+    default long kexecLowMemoryEnd() {
+        return 0;
+    }
+
     /** The high bits above which an address belongs to the kernel on a machine without a known layout. */
     static long kernelHalf(Architecture arch) {
         return arch.pointerSize() == 8 ? Long.MIN_VALUE : 0x80000000L;

@@ -95,4 +95,10 @@ final class X86_64Support implements ArchitectureSupport {
     public Optional<KernelStackLayout> kernelStackLayout() {
         return Optional.of(new KernelStackLayout("rsp", 16384));
     }
+
+    /** RAM below 640 KiB: kexec-tools' BACKUP_SRC_END 0x9ffff (kexec/arch/i386/crashdump-x86.h). */
+    @Override
+    public long kexecLowMemoryEnd() {
+        return 0xa0000;
+    }
 }
