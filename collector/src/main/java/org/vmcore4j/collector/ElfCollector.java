@@ -1,6 +1,5 @@
 package org.vmcore4j.collector;
 
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -180,8 +179,6 @@ public final class ElfCollector {
             return new Input(header, note, notes, loads, skipped, elf.source(), memory);
         }
     }
-
-
 
     // ------------------------------------------------------------------ pass 1: the segments
 

@@ -22,7 +22,7 @@ public final class PageScan {
     private final boolean singlePass;
     private final ScanListener listener;
     /** The vmemmap pages to clear from every cycle's 2nd bitmap, once known. */
-    private UnusedVmemmap.Deletions deletions;
+    private VmemmapDeletions deletions;
     /** Dumpable frames the deletions cleared since the counts were last reset. */
     private long vmemmapCleared;
 
@@ -138,7 +138,7 @@ public final class PageScan {
         found(finder.finish());
     }
 
-    private void found(UnusedVmemmap.Deletions d) {
+    private void found(VmemmapDeletions d) {
         deletions = d;
         listener.unusedVmemmapExcluded(d.pages());
     }

@@ -22,7 +22,7 @@ import org.vmcore4j.core.arch.UnmappedAddressException;
  * of at least two whole 64-frame words that are all RAM (1st bitmap) and all left out (2nd bitmap),
  * within blocks of 32768 frames (the bitmap block makedumpfile reads at a time; runs do not cross
  * them), and turns each into the vmemmap pages holding only those struct pages
- * (find_unused_vmemmap_pages, find_vmemmap_pages in makedumpfile.c). The resulting {@link Deletions}
+ * (find_unused_vmemmap_pages, find_vmemmap_pages in makedumpfile.c). The resulting {@link VmemmapDeletions}
  * are cleared from the 2nd bitmap (delete_unused_vmemmap_pages) without being counted in any class, so
  * the report's figures stay those of the plain level.
  *
@@ -381,71 +381,12 @@ final class UnusedVmemmap {
         }
 
         /** Ends the scan (the words past its last frame are not RAM) and returns what to delete. */
-        Deletions finish() {
+        VmemmapDeletions finish() {
             if (nextPfn % WORD_PFNS != 0) {
                 word(false);
             }
             endRun(word);
-            return Deletions.of(starts, lengths, found, pages);
-        }
-    }
-
-    /** Frames to clear from the 2nd bitmap: sorted, merged ranges, and the count makedumpfile prints. */
-    static final class Deletions {
-        private final long[] from;
-        private final long[] to;
-        private final int ranges;
-        private final long pages;
-
-        private Deletions(long[] from, long[] to, int ranges, long pages) {
-            this.from = from;
-            this.to = to;
-            this.ranges = ranges;
-            this.pages = pages;
-        }
-
-        static Deletions of(long[] starts, long[] lengths, int n, long pages) {
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            Arrays.sort(order, (a, b) -> Long.compare(starts[a], starts[b]));
-            long[] from = new long[n];
-            long[] to = new long[n];
-            int m = 0;
-            for (int k = 0; k < n; k++) {
-                long s = starts[order[k]];
-                long e = s + lengths[order[k]];
-                if (m > 0 && s <= to[m - 1]) {
-                    to[m - 1] = Math.max(to[m - 1], e);
-                } else {
-                    from[m] = s;
-                    to[m] = e;
-                    m++;
-                }
-            }
-            return new Deletions(from, to, m, pages);
-        }
-
-        /** Pages deleted as makedumpfile counts them (a page found twice counts twice). */
-        long pages() {
-            return pages;
-        }
-
-        /** Clears the deleted frames within {@code dumpable}'s range; returns how many were set. */
-        long apply(PfnBitmap dumpable) {
-            long cs = dumpable.startPfn();
-            long ce = dumpable.endPfn();
-            long cleared = 0;
-            for (int i = 0; i < ranges; i++) {
-                long a = Math.max(from[i], cs);
-                long b = Math.min(to[i], ce);
-                if (a < b) {
-                    cleared += dumpable.cardinality(a, b);
-                    dumpable.clearRange(a, b);
-                }
-            }
-            return cleared;
+            return VmemmapDeletions.of(starts, lengths, found, pages);
         }
     }
 }

@@ -160,7 +160,7 @@ class UnusedVmemmapTest {
             f.accept(b[0], b[1], from, to);
             from = to;
         }
-        UnusedVmemmap.Deletions d = f.finish();
+        VmemmapDeletions d = f.finish();
         PfnBitmap probe = new PfnBitmap(0x40000);
         probe.reset(0x2e000, 0x2e000 + 0x1000);
         probe.setRange(0x2e000, 0x2f000);
@@ -221,7 +221,7 @@ class UnusedVmemmapTest {
 
     @Test
     void deletionsClearOnlyTheirFramesAndCountWhatWasSet() {
-        UnusedVmemmap.Deletions d = UnusedVmemmap.Deletions.of(new long[] {20, 10, 12}, new long[] {5, 4, 1}, 3, 10);
+        VmemmapDeletions d = VmemmapDeletions.of(new long[] {20, 10, 12}, new long[] {5, 4, 1}, 3, 10);
         PfnBitmap bits = new PfnBitmap(64);
         bits.reset(8, 40);
         bits.setRange(8, 40);
