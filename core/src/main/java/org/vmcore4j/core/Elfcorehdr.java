@@ -159,6 +159,15 @@ public final class Elfcorehdr {
                 throw refuse(resource, address, String.format(Locale.ROOT, "the backed-up range 0x%x-0x%x is not low memory%s",
                         b.physicalAddress(), b.physicalEnd(), lowMemoryEnd == 0 ? " (no kexec backs up memory here)" : ""));
             }
+            // kexec-tools backs up low memory from the start of its first RAM range (page 0 or 1) into
+            // page-aligned memory of the reservation; a range that starts elsewhere would pair the copy's
+            // bytes with the wrong addresses
+            int page = image.pageSize();
+            if (b.physicalAddress() > page || b.physicalAddress() % page != 0 || b.sourceAddress() % page != 0) {
+                throw refuse(resource, address, String.format(Locale.ROOT, "the backed-up range 0x%x-0x%x (copy at "
+                        + "0x%x) does not start page-aligned at the first page of low memory, as kexec backs it up",
+                        b.physicalAddress(), b.physicalEnd(), b.sourceAddress()));
+            }
             for (Load l : loads) {
                 if (l != b && overlaps(l.physicalAddress(), l.physicalEnd(), b.physicalAddress(), b.physicalEnd())) {
                     throw refuse(resource, address, String.format(Locale.ROOT,
