@@ -25,7 +25,8 @@ class DracutModuleIT {
     void kdumpImageHoldsARuntimeJarAndCollectorThatResolves() throws Exception {
         Path image = CaptureImage.build("dracut-it");
         Path out = image.getParent().resolve("check");
-        ToolRun r = AnalysisTools.run(List.of(
+        // the image this build made, not whatever capture/build-runtime.sh left in target/ by default
+        ToolRun r = AnalysisTools.run(List.of("env", "VMCORE4J_CAPTURE=" + image,
                 CaptureImage.repositoryRoot().resolve("testdata/tools/dracut-check.sh").toString(), out.toString()),
                 null, Duration.ofMinutes(9));
         // the script's own checks: lsinitrd lists the runtime, the jar, the launcher and kdump.conf; the
