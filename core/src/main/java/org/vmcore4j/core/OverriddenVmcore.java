@@ -18,7 +18,8 @@ final class OverriddenVmcore implements Vmcore {
     private final Architecture architecture;
     private final Optional<VmcoreInfo> vmcoreInfo;
     private final List<CpuState> cpus;
-    private volatile KernelAddressSpace kernelAddressSpace;
+    private final LazyKernelAddressSpace kernelAddressSpace = LazyKernelAddressSpace.of(this,
+            "the dump has no VMCOREINFO note and none was given at open");
 
     OverriddenVmcore(Vmcore dump, OpenOptions options) throws IOException {
         this.dump = dump;
@@ -109,19 +110,7 @@ final class OverriddenVmcore implements Vmcore {
 
     @Override
     public KernelAddressSpace kernelAddressSpace() throws IOException {
-        KernelAddressSpace k = kernelAddressSpace;
-        if (k == null) {
-            synchronized (this) {
-                k = kernelAddressSpace;
-                if (k == null) {
-                    VmcoreInfo info = vmcoreInfo.orElseThrow(() -> new VmcoreFormatException(description(), -1,
-                            "the dump has no VMCOREINFO note and none was given at open"));
-                    k = architecture.kernelAddressSpace(physicalMemory(), info, statedMappings());
-                    kernelAddressSpace = k;
-                }
-            }
-        }
-        return k;
+        return kernelAddressSpace.get();
     }
 
     @Override

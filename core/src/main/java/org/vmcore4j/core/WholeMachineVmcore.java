@@ -27,7 +27,8 @@ final class WholeMachineVmcore implements Vmcore {
     private final Optional<VmcoreInfo> vmcoreInfo;
     private final List<CpuState> cpus;
     private final List<VirtualMapping> mappings;
-    private volatile KernelAddressSpace kernelAddressSpace;
+    private final LazyKernelAddressSpace kernelAddressSpace = LazyKernelAddressSpace.of(this,
+            "neither the image nor the crashed kernel's notes hold VMCOREINFO");
 
     private WholeMachineVmcore(Vmcore image, WholeMachineImage facts, PhysicalMemory memory, List<Note> notes,
             Optional<VmcoreInfo> vmcoreInfo, List<CpuState> cpus, List<VirtualMapping> mappings) {
@@ -209,19 +210,7 @@ final class WholeMachineVmcore implements Vmcore {
         if (!facts.crashedKernelView()) {
             return image.kernelAddressSpace();
         }
-        KernelAddressSpace k = kernelAddressSpace;
-        if (k == null) {
-            synchronized (this) {
-                k = kernelAddressSpace;
-                if (k == null) {
-                    VmcoreInfo info = vmcoreInfo.orElseThrow(() -> new VmcoreFormatException(description(), -1,
-                            "neither the image nor the crashed kernel's notes hold VMCOREINFO"));
-                    k = architecture().kernelAddressSpace(memory, info, mappings);
-                    kernelAddressSpace = k;
-                }
-            }
-        }
-        return k;
+        return kernelAddressSpace.get();
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.vmcore4j.core.arch.PrStatus;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.LazyKernelAddressSpace;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.RandomAccessSource;
@@ -51,7 +52,8 @@ public final class ElfVmcore implements Vmcore {
     private final List<CpuState> cpus;
     private final ElfPhysicalMemory memory;
     private final List<VirtualMapping> statedMappings;
-    private KernelAddressSpace kernelAddressSpace;
+    private final LazyKernelAddressSpace kernelAddressSpace = LazyKernelAddressSpace.of(this,
+            "the dump has no VMCOREINFO note, which kernel address translation needs");
 
     private ElfVmcore(RandomAccessSource source, ElfFile elf, Architecture architecture,
             Optional<VmcoreInfo> vmcoreInfo, List<CpuState> cpus, ElfPhysicalMemory memory,
@@ -217,15 +219,8 @@ public final class ElfVmcore implements Vmcore {
     }
 
     @Override
-    public synchronized KernelAddressSpace kernelAddressSpace() throws IOException {
-        if (kernelAddressSpace == null) {
-            if (vmcoreInfo.isEmpty()) {
-                throw new VmcoreFormatException(source.description(), -1,
-                        "the dump has no VMCOREINFO note, which kernel address translation needs");
-            }
-            kernelAddressSpace = architecture.kernelAddressSpace(memory, vmcoreInfo.get(), statedMappings);
-        }
-        return kernelAddressSpace;
+    public KernelAddressSpace kernelAddressSpace() throws IOException {
+        return kernelAddressSpace.get();
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.HeaderFacts;
 import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.LazyKernelAddressSpace;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.RandomAccessSource;
@@ -51,7 +52,8 @@ public final class KdumpVmcore implements Vmcore {
     private final Architecture architecture;
     private final List<CpuState> cpus;
     private final KdumpPhysicalMemory memory;
-    private volatile KernelAddressSpace kernelAddressSpace;
+    private final LazyKernelAddressSpace kernelAddressSpace = LazyKernelAddressSpace.of(this,
+            "the dump has no VMCOREINFO; kernel address translation needs it");
 
     private KdumpVmcore(List<KdumpFile> parts, String description, Optional<Architecture> stated) throws IOException {
         this.parts = List.copyOf(parts);
@@ -286,19 +288,7 @@ public final class KdumpVmcore implements Vmcore {
 
     @Override
     public KernelAddressSpace kernelAddressSpace() throws IOException {
-        KernelAddressSpace k = kernelAddressSpace;
-        if (k == null) {
-            synchronized (this) {
-                k = kernelAddressSpace;
-                if (k == null) {
-                    VmcoreInfo info = vmcoreInfo().orElseThrow(() -> new VmcoreFormatException(description, -1,
-                            "the dump has no VMCOREINFO; kernel address translation needs it"));
-                    k = architecture.kernelAddressSpace(memory, info, statedMappings());
-                    kernelAddressSpace = k;
-                }
-            }
-        }
-        return k;
+        return kernelAddressSpace.get();
     }
 
     @Override
