@@ -31,9 +31,10 @@ def main():
     p = argparse.ArgumentParser()
     for a in ("console", "crashkernel", "collector", "kernel", "outdir"):
         p.add_argument("--" + a, required=True)
+    p.add_argument("--java-opts", default="")
     for a in ("qemu-rc", "qemu-seconds", "ram-mib", "initramfs-with-vmcore4j", "initramfs-makedumpfile-only",
               "initramfs-booted", "unpacked-with-vmcore4j", "unpacked-makedumpfile-only", "host-cpus",
-              "host-other-cpu-seconds"):
+              "host-other-cpu-seconds", "kheap-mib"):
         p.add_argument("--" + a, type=int, required=True)
     a = p.parse_args()
     lines = [l.rstrip("\r\n") for l in open(a.console, encoding="utf-8", errors="replace")]
@@ -99,6 +100,8 @@ def main():
         "collector": a.collector,
         "kernel": a.kernel,
         "ram_mib": a.ram_mib,
+        "kernel_heap_mib": a.kheap_mib,
+        "vmcore4j_java_opts": a.java_opts or None,
         "crash_kernel_mem_total_kib": int(kernel["mem_total_kib"]) if kernel else None,
         "vmcore_bytes": next((int(fields(r)["bytes"]) for r in results if r.startswith("vmcore ")), None),
         "qemu_seconds": a.qemu_seconds,

@@ -3,7 +3,8 @@
 # a real crash kernel booted as the distributions boot it, and report time, peak RSS and exit status.
 #
 # usage: crash-capture.sh [-k KERNEL] [-m RAM_MIB] [-c CPUS] [--crashkernel SIZE] [--collector 'ARGS']
-#                         [--kexec-load] [--no-vmcore-copy] [--only vmcore4j|makedumpfile] OUTDIR
+#                         [--kexec-load] [--no-vmcore-copy] [--only vmcore4j|makedumpfile]
+#                         [--kheap MIB] [--java-opts 'OPTS'] OUTDIR
 #   -k KERNEL      6.1 | 6.12 (Debian 12 amd64 kernel packages, as make-vmcore.sh; default 6.12)
 #   -m RAM_MIB     guest RAM (default 1024)        -c CPUS   vCPUs of the crashing kernel (default 2)
 #   --crashkernel  the reservation on the first kernel's command line (default 256M)
@@ -13,6 +14,9 @@
 #   --no-vmcore-copy  do not also copy /proc/vmcore itself out (faster; OUTDIR/vmcore is then missing)
 #   --only TOOL    boot a crash initramfs holding only that collector (to find the smallest
 #                  crashkernel= each needs without the other's files taking memory)
+#   --kheap MIB    the first kernel also holds MIB of kernel memory every dump level keeps (filled
+#                  pipe buffers, inodes and dentries: memhog kheap), as on a production server
+#   --java-opts O  VMCORE4J_JAVA_OPTS for vmcore4j in the crash kernel (default: the launcher's own)
 # env: TIMEOUT=seconds for the QEMU run (default 300 + RAM_MIB * 300 / 1024)   LAB (as make-vmcore.sh)
 #      VMCORE4J_MAKEDUMPFILE (default: ~/.cache/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile, else
 #      build-makedumpfile.sh)   VMCORE4J_CAPTURE (the capture image; default target/capture/vmcore4j,
@@ -32,12 +36,13 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
 LAB=${LAB:-${XDG_CACHE_HOME:-$HOME/.cache}/vmcore4j-lab}
-KERNEL=6.12 RAM=1024 CPUS=2 CRASHKERNEL=256M COLLECTOR='-l --message-level 7 -d 31' KEXEC_FLAGS=-s COPY=1 ONLY= OUT=
-usage() { sed -n 5,18p "$0" >&2; exit 2; }
+KERNEL=6.12 RAM=1024 CPUS=2 CRASHKERNEL=256M COLLECTOR='-l --message-level 7 -d 31' KEXEC_FLAGS=-s COPY=1 ONLY= KHEAP=0 JAVA_OPTS= OUT=
+usage() { sed -n 5,22p "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         -k) KERNEL=$2; shift 2 ;; -m) RAM=$2; shift 2 ;; -c) CPUS=$2; shift 2 ;;
         --crashkernel) CRASHKERNEL=$2; shift 2 ;; --collector) COLLECTOR=$2; shift 2 ;;
+        --kheap) KHEAP=$2; shift 2 ;; --java-opts) JAVA_OPTS=$2; shift 2 ;;
         --kexec-load) KEXEC_FLAGS=; shift ;; --no-vmcore-copy) COPY=; shift ;;
         --only) ONLY=$2; shift 2; [ "$ONLY" = vmcore4j ] || [ "$ONLY" = makedumpfile ] || usage ;;
         -h|--help) usage ;; -*) usage ;;
@@ -110,6 +115,7 @@ crash_root() { # DIR WITH_VMCORE4J WITH_MAKEDUMPFILE
     install -m 755 "$WORK/timed" "$r/usr/bin/timed"
     copy_modules "$r" virtio_pci virtio_blk crc32c_generic ext4
     printf 'COLLECTOR_ARGS="%s"\nTOOLS="%s"\n' "$COLLECTOR" "$([ "$2" = 1 ] && echo vmcore4j) $([ "$3" = 1 ] && echo makedumpfile)" > "$r/etc/capture.conf"
+    [ -z "$JAVA_OPTS" ] || printf 'export VMCORE4J_JAVA_OPTS="%s"\n' "$JAVA_OPTS" >> "$r/etc/capture.conf"
     if [ "$2" = 1 ]; then   # as a package installs it: /usr/lib/vmcore4j, the launcher on the PATH
         cp -a "$CAPTURE" "$r/usr/lib/vmcore4j"
         rm -f "$r/usr/lib/vmcore4j/BUILD-INFO"
@@ -151,6 +157,7 @@ PCDEL_MIB=$((R / 32))
 TMPFS_MIB=$((R / 64))
 PCDIRTY_MIB=$((R / 64))
 HUGETLB_PAGES=8
+KHEAP_MIB=$KHEAP
 KEXEC_FLAGS="$KEXEC_FLAGS"
 CRASH_APPEND="$CRASH_APPEND"
 CONF
@@ -187,7 +194,7 @@ QEMU=(qemu-system-x86_64 "${QACCEL[@]}" -m "$R" -smp "$CPUS" -display none -moni
       -append "console=ttyS0 crashkernel=$CRASHKERNEL panic=10 loglevel=7" "${DISKS[@]}")
 printf '%q ' "${QEMU[@]}" > "$OUT/qemu-cmd.txt"
 rm -f "$OUT"/vmcore4j.dump "$OUT"/makedumpfile.dump "$OUT"/vmcore "$OUT"/report.json
-say "QEMU: ${RAM} MiB, crashkernel=$CRASHKERNEL, collector '$COLLECTOR' (timeout ${TIMEOUT}s; console -> $OUT/console.log)"
+say "QEMU: ${RAM} MiB (kernel heap ${KHEAP} MiB), crashkernel=$CRASHKERNEL, collector '$COLLECTOR' (timeout ${TIMEOUT}s; console -> $OUT/console.log)"
 # TCG runs the guest on host CPU time: what else the host runs meanwhile stretches the guest's own
 # clock, so the report says how busy the host was (CPU seconds of everything but this QEMU)
 busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
@@ -210,6 +217,7 @@ fi
 rm -f "$WORK"/*.disk
 python3 "$HERE/capture_report.py" --console "$OUT/console.log" --qemu-rc "$QRC" --qemu-seconds "$QEMU_S" \
     --crashkernel "$CRASHKERNEL" --collector "$COLLECTOR" --kernel "$KVER" --ram-mib "$RAM" \
+    --kheap-mib "$KHEAP" --java-opts "$JAVA_OPTS" \
     --initramfs-with-vmcore4j "$(stat -c %s "$WORK/vmcore4j-only.img")" \
     --initramfs-makedumpfile-only "$(stat -c %s "$WORK/makedumpfile-only.img")" \
     --initramfs-booted "$(stat -c %s "$WORK/crash-initrd.img")" \
