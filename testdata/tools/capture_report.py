@@ -3,7 +3,8 @@
 lines (init-capture.sh) and the dump files the host took out. A tool that did not run to the end
 gets "exit" null (or its status) and a "reason": kexec-load-failed, initramfs-unpack-failed,
 crash-kernel-boot-failed,
-oom-kill, killed-by-signal-N, exit-N, timeout, crash-kernel-died, with the console's tail."""
+oom-kill, killed-by-signal-N, exit-N, timeout, crash-kernel-died, or init-capture.sh's own error
+(no-proc-vmcore, no-dump-disk, squashfs-mount-failed), with the console's tail."""
 import argparse, json, os, re, struct, sys
 
 KDUMP_SIGNATURE = b"KDUMP   "
@@ -32,6 +33,7 @@ def main():
     for a in ("console", "crashkernel", "collector", "kernel", "outdir"):
         p.add_argument("--" + a, required=True)
     p.add_argument("--java-opts", default="")
+    p.add_argument("--initramfs-layout", default="cpio")
     for a in ("qemu-rc", "qemu-seconds", "ram-mib", "initramfs-with-vmcore4j", "initramfs-makedumpfile-only",
               "initramfs-booted", "unpacked-with-vmcore4j", "unpacked-makedumpfile-only", "host-cpus",
               "host-other-cpu-seconds", "kheap-mib"):
@@ -53,6 +55,10 @@ def main():
         # unpacking there ("write error") and the kernel runs /init with the files it got
         if any("Initramfs unpacking failed" in l for l in lines):
             return "initramfs-unpack-failed"
+        # init-capture.sh's own "error reason=..." (no /proc/vmcore, no dump disk, squashfs not mounted)
+        error = next((fields(r) for r in results if r.startswith("error ")), None)
+        if error and "reason" in error:
+            return error["reason"]
         if kernel is None:
             return "timeout" if timed_out and not panicked else "crash-kernel-boot-failed"
         return "timeout" if timed_out else "crash-kernel-died"
@@ -101,6 +107,7 @@ def main():
         "kernel": a.kernel,
         "ram_mib": a.ram_mib,
         "kernel_heap_mib": a.kheap_mib,
+        "initramfs_layout": a.initramfs_layout,
         "vmcore4j_java_opts": a.java_opts or None,
         "crash_kernel_mem_total_kib": int(kernel["mem_total_kib"]) if kernel else None,
         "vmcore_bytes": next((int(fields(r)["bytes"]) for r in results if r.startswith("vmcore ")), None),

@@ -4,7 +4,7 @@
 #
 # usage: crash-capture.sh [-k KERNEL] [-m RAM_MIB] [-c CPUS] [--crashkernel SIZE] [--collector 'ARGS']
 #                         [--kexec-load] [--no-vmcore-copy] [--only vmcore4j|makedumpfile]
-#                         [--kheap MIB] [--java-opts 'OPTS'] OUTDIR
+#                         [--kheap MIB] [--java-opts 'OPTS'] [--squash] OUTDIR
 #   -k KERNEL      6.1 | 6.12 (Debian 12 amd64 kernel packages, as make-vmcore.sh; default 6.12)
 #   -m RAM_MIB     guest RAM (default 1024)        -c CPUS   vCPUs of the crashing kernel (default 2)
 #   --crashkernel  the reservation on the first kernel's command line (default 256M)
@@ -17,6 +17,10 @@
 #   --kheap MIB    the first kernel also holds MIB of kernel memory every dump level keeps (filled
 #                  pipe buffers, inodes and dentries: memhog kheap), as on a production server
 #   --java-opts O  VMCORE4J_JAVA_OPTS for vmcore4j in the crash kernel (default: the launcher's own)
+#   --squash       keep /usr of the crash initramfs (the collectors, the Java runtime) in a squashfs
+#                  image (zstd) that the crash kernel mounts through a loop device, as kdump-utils
+#                  builds its image (mkdumprd adds dracut's squash module): the files then cost
+#                  their compressed size in the reservation, and the page cache what is read of them
 # env: TIMEOUT=seconds for the QEMU run (default 300 + RAM_MIB * 300 / 1024)   LAB (as make-vmcore.sh)
 #      VMCORE4J_MAKEDUMPFILE (default: ~/.cache/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile, else
 #      build-makedumpfile.sh)   VMCORE4J_CAPTURE (the capture image; default target/capture/vmcore4j,
@@ -36,13 +40,13 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd -P)
 ROOT=$(cd "$HERE/../.." && pwd -P)
 LAB=${LAB:-${XDG_CACHE_HOME:-$HOME/.cache}/vmcore4j-lab}
-KERNEL=6.12 RAM=1024 CPUS=2 CRASHKERNEL=256M COLLECTOR='-l --message-level 7 -d 31' KEXEC_FLAGS=-s COPY=1 ONLY= KHEAP=0 JAVA_OPTS= OUT=
-usage() { sed -n 5,22p "$0" >&2; exit 2; }
+KERNEL=6.12 RAM=1024 CPUS=2 CRASHKERNEL=256M COLLECTOR='-l --message-level 7 -d 31' KEXEC_FLAGS=-s COPY=1 ONLY= KHEAP=0 JAVA_OPTS= SQUASH= OUT=
+usage() { sed -n 5,26p "$0" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case $1 in
         -k) KERNEL=$2; shift 2 ;; -m) RAM=$2; shift 2 ;; -c) CPUS=$2; shift 2 ;;
         --crashkernel) CRASHKERNEL=$2; shift 2 ;; --collector) COLLECTOR=$2; shift 2 ;;
-        --kheap) KHEAP=$2; shift 2 ;; --java-opts) JAVA_OPTS=$2; shift 2 ;;
+        --kheap) KHEAP=$2; shift 2 ;; --java-opts) JAVA_OPTS=$2; shift 2 ;; --squash) SQUASH=1; shift ;;
         --kexec-load) KEXEC_FLAGS=; shift ;; --no-vmcore-copy) COPY=; shift ;;
         --only) ONLY=$2; shift 2; [ "$ONLY" = vmcore4j ] || [ "$ONLY" = makedumpfile ] || usage ;;
         -h|--help) usage ;; -*) usage ;;
@@ -62,7 +66,7 @@ CAPTURE=${VMCORE4J_CAPTURE:-$ROOT/target/capture/vmcore4j}
 MDF=${VMCORE4J_MAKEDUMPFILE:-$HOME/.cache/vmcore4j-ref/makedumpfile-1.7.9/makedumpfile}
 [ -x "$MDF" ] || MDF=$("$HERE/build-makedumpfile.sh" | tail -1)
 case $("$MDF" -v 2>&1) in *1.7.9*) ;; *) say "$MDF is not makedumpfile 1.7.9"; exit 2 ;; esac
-for t in qemu-system-x86_64 cpio gzip mkfs.ext4 debugfs gcc python3 kexec /usr/bin/time; do
+for t in qemu-system-x86_64 cpio gzip mkfs.ext4 debugfs gcc python3 kexec /usr/bin/time ${SQUASH:+mksquashfs}; do
     command -v $t > /dev/null || [ -x /usr/sbin/$t ] || { say "missing $t (testdata/tools/install-deps.sh)"; exit 2; }
 done
 case $KERNEL in
@@ -113,7 +117,7 @@ crash_root() { # DIR WITH_VMCORE4J WITH_MAKEDUMPFILE
     cp /bin/busybox "$r/bin/busybox"
     install -m 755 "$HERE/init-capture.sh" "$r/init"
     install -m 755 "$WORK/timed" "$r/usr/bin/timed"
-    copy_modules "$r" virtio_pci virtio_blk crc32c_generic ext4
+    copy_modules "$r" virtio_pci virtio_blk crc32c_generic ext4 ${SQUASH:+loop squashfs}
     printf 'COLLECTOR_ARGS="%s"\nTOOLS="%s"\n' "$COLLECTOR" "$([ "$2" = 1 ] && echo vmcore4j) $([ "$3" = 1 ] && echo makedumpfile)" > "$r/etc/capture.conf"
     [ -z "$JAVA_OPTS" ] || printf 'export VMCORE4J_JAVA_OPTS="%s"\n' "$JAVA_OPTS" >> "$r/etc/capture.conf"
     if [ "$2" = 1 ]; then   # as a package installs it: /usr/lib/vmcore4j, the launcher on the PATH
@@ -125,6 +129,10 @@ crash_root() { # DIR WITH_VMCORE4J WITH_MAKEDUMPFILE
     if [ "$3" = 1 ]; then
         install -m 755 "$MDF" "$r/usr/bin/makedumpfile"
         copy_libs "$r" "$MDF"
+    fi
+    if [ -n "$SQUASH" ]; then   # dracut's squash module packs the image's tree the same way (zstd)
+        mksquashfs "$r/usr" "$r/squash-usr.img" -comp zstd -noappend -quiet -no-progress > /dev/null
+        rm -rf "$r/usr"; mkdir "$r/usr"
     fi
 }
 gcc -static -O2 -Wall -o "$WORK/timed" "$HERE/timed.c"
@@ -217,7 +225,7 @@ fi
 rm -f "$WORK"/*.disk
 python3 "$HERE/capture_report.py" --console "$OUT/console.log" --qemu-rc "$QRC" --qemu-seconds "$QEMU_S" \
     --crashkernel "$CRASHKERNEL" --collector "$COLLECTOR" --kernel "$KVER" --ram-mib "$RAM" \
-    --kheap-mib "$KHEAP" --java-opts "$JAVA_OPTS" \
+    --kheap-mib "$KHEAP" --java-opts "$JAVA_OPTS" --initramfs-layout "$([ -n "$SQUASH" ] && echo squashfs || echo cpio)" \
     --initramfs-with-vmcore4j "$(stat -c %s "$WORK/vmcore4j-only.img")" \
     --initramfs-makedumpfile-only "$(stat -c %s "$WORK/makedumpfile-only.img")" \
     --initramfs-booted "$(stat -c %s "$WORK/crash-initrd.img")" \

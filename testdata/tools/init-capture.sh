@@ -27,6 +27,11 @@ disk() {
         [ "$(cat "$b/serial" 2>/dev/null)" = "$1" ] && { echo "/dev/${b##*/}"; return; }
     done
 }
+# a --squash image keeps /usr (collectors, runtime) compressed in a squashfs image, as kdump-utils'
+if [ -f /squash-usr.img ]; then
+    mount -t squashfs -o loop,ro /squash-usr.img /usr || { result error reason=squashfs-mount-failed; poweroff -f; }
+    log "/usr: squashfs image of $(stat -c %s /squash-usr.img) bytes mounted (MemFree $(meminfo MemFree) kB)"
+fi
 i=0; while [ -z "$(disk labdump)" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 DUMP=$(disk labdump); RAW=$(disk labvmcore)
 [ -e /proc/vmcore ] || { result error reason=no-proc-vmcore; poweroff -f; }

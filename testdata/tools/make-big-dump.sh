@@ -6,9 +6,13 @@
 # anonymous memory held (random | pattern | zero | untouched quarters, THP, hugetlb), 1.8 GiB burnt
 # and freed with junk left in it, ~0.9 GiB of page cache (clean, dirty, tmpfs), the rest free.
 #
-# usage: make-big-dump.sh [DIR [RAM_MIB]]
-#   DIR      default: $VMCORE4J_BIG, else ~/.cache/vmcore4j-big  (the dump goes to DIR/k61-6g-2cpu/)
-#   RAM_MIB  default 6144 (the folder is named k61-<RAM/1024>g-2cpu)
+# usage: make-big-dump.sh [DIR [RAM_MIB [KHEAP_MIB]]]
+#   DIR        default: $VMCORE4J_BIG, else ~/.cache/vmcore4j-big  (the dump goes to DIR/k61-6g-2cpu/)
+#   RAM_MIB    default 6144 (the folder is named k61-<RAM/1024>g-2cpu)
+#   KHEAP_MIB  default 0; N > 0 builds the kernel-heavy dump instead: Linux 6.12, and N MiB more of
+#              kernel memory that every dump level keeps (filled pipe buffers held open, inodes and
+#              dentries: memhog kheap), as a production server's slab and buffers; the folder is
+#              k612-<RAM/1024>g-2cpu-kheap<N>
 #
 # NOT part of the corpus and NOT used by CI: the corpus tests enumerate every complete folder of
 # $VMCORE4J_CORPUS (~/.cache/vmcore4j-corpus, see testdata's Corpus.dumps()), so the big dump lives
@@ -20,7 +24,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 DIR=${1:-${VMCORE4J_BIG:-${XDG_CACHE_HOME:-$HOME/.cache}/vmcore4j-big}}
 RAM=${2:-6144}
-NAME=k61-$((RAM / 1024))g-2cpu
+KHEAP=${3:-0}
+if [ "$KHEAP" -gt 0 ]; then KERNEL=6.12 NAME=k612-$((RAM / 1024))g-2cpu-kheap$KHEAP
+else KERNEL=6.1 NAME=k61-$((RAM / 1024))g-2cpu; fi
 D=$DIR/$NAME
 if [ -s "$D/vmcore" ] && [ -s "$D/elf_info.txt" ]; then
     echo "big dump: $NAME present ($(stat -c %s "$D/vmcore") bytes)"; echo "$D/vmcore"; exit 0
@@ -35,8 +41,8 @@ avail_mib=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
 [ "${avail_mib:-0}" -ge "$RAM" ] || echo "make-big-dump: warning: only ${avail_mib} MiB of host memory available for a ${RAM} MiB guest" >&2
 rm -rf "$D"
 for try in 1 2; do   # an emulated boot can stall; one retry
-    echo "big dump: building $NAME (Linux 6.1, $RAM MiB, 2 vCPUs; log: $DIR/$NAME.log)"
-    if "$HERE/make-vmcore.sh" -k 6.1 -m "$RAM" -c 2 -o "$D/vmcore" > "$DIR/$NAME.log" 2>&1; then
+    echo "big dump: building $NAME (Linux $KERNEL, $RAM MiB, 2 vCPUs, kernel heap $KHEAP MiB; log: $DIR/$NAME.log)"
+    if KHEAP_MIB=$KHEAP "$HERE/make-vmcore.sh" -k "$KERNEL" -m "$RAM" -c 2 -o "$D/vmcore" > "$DIR/$NAME.log" 2>&1; then
         echo "big dump: $NAME built ($(stat -c %s "$D/vmcore") bytes; $(grep -h total_s "$D/gen/timing.txt"))"
         echo "$D/vmcore"; exit 0
     fi
