@@ -81,8 +81,40 @@ class CrashCaptureIT {
                 report.get("vmcore4j.peak_rss_kib"), report.get("makedumpfile.seconds"), report.get("makedumpfile.peak_rss_kib"));
     }
 
+    /**
+     * The out-of-memory path, for real: vmcore4j alone in the crash kernel with a heap the reservation
+     * cannot hold (180 MiB pre-touched; about 144 MiB are available there at crashkernel=256M). The kernel
+     * kills the JVM, the capture init still unmounts and powers off, and the report says oom-kill with the
+     * console's tail: no hang until the QEMU timeout.
+     */
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
+    @RequiresCommand({"qemu-system-x86_64", "flock", "debugfs", "jlink"})
+    void collectorKilledForMemoryInsideACrashKernelIsReportedNotHung() throws Exception {
+        Path image = CaptureImage.build("crash-capture-oom-it");
+        Path out = image.getParent().resolve("capture-oom");
+        ProcessBuilder pb = new ProcessBuilder("flock", "/tmp/vmcore4j-qemu.lock",
+                CaptureImage.repositoryRoot().resolve("testdata/tools/crash-capture.sh").toString(),
+                "-k", "6.12", "-m", "1024", "--crashkernel", "256M", "--only", "vmcore4j", "--no-vmcore-copy",
+                "--java-opts", "-XX:+UseSerialGC -Xms180m -Xmx180m -XX:+AlwaysPreTouch", out.toString());
+        pb.environment().put("VMCORE4J_CAPTURE", image.toString());
+        pb.environment().put("VMCORE4J_MAKEDUMPFILE", Corpus.requireMakedumpfile().toString());
+        Files.createDirectories(out);
+        Path log = out.getParent().resolve("crash-capture-oom.log");
+        Process p = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(p.waitFor(18, TimeUnit.MINUTES), "crash-capture.sh did not finish; see " + log);
+        Map<String, String> report = flatten(out.resolve("report.json"));
+        String why = "crash-capture.sh exit " + p.exitValue() + "; report " + report + "; log " + log;
+        assertEquals(1, p.exitValue(), why);
+        assertEquals("oom-kill", report.get("vmcore4j.reason"), why);
+        assertEquals("137", report.get("vmcore4j.exit"), why);
+        assertEquals("False", report.get("vmcore4j.complete"), why);
+        assertTrue(report.get("vmcore4j.console_tail").contains("reboot: Power down"), why);
+        assertEquals(null, report.get("reason"), "the crash kernel ran to its end: " + why);
+    }
+
     /** report.json as dotted keys to values (Python's str() of each), read with the system Python. */
-    private static Map<String, String> flatten(Path json) throws Exception {
+    static Map<String, String> flatten(Path json) throws Exception {
         assertTrue(Files.isRegularFile(json), "crash-capture.sh wrote no " + json);
         String script = String.join("\n",
                 "import json, sys",
