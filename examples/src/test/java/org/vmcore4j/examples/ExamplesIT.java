@@ -166,6 +166,23 @@ class ExamplesIT {
         assertEquals(fromVmcore, run(work, java("DumpSummary", ours.toString())));
     }
 
+    /**
+     * The command line as module org.vmcore4j.cli (picocli sets its option fields by reflection, which the
+     * module opens to it): {@code --dump-dmesg} writes makedumpfile's log, byte for byte.
+     */
+    @Test
+    void commandLineRunsOnTheModulePath() throws Exception {
+        Path dump = corpusDump("k61-1g-2cpu");
+        Path makedumpfile = makedumpfile("VMCORE4J_MAKEDUMPFILE");
+        Path work = workDir("cli");
+        Path ours = work.resolve("vmcore4j-dmesg.txt");
+        Path theirs = work.resolve("makedumpfile-dmesg.txt");
+        run(work, List.of(property("examples.java"), "-Xmx256m", "-p", property("examples.modulePath"),
+                "-m", "org.vmcore4j.cli/org.vmcore4j.cli.Main", "--dump-dmesg", dump.toString(), ours.toString()));
+        run(work, List.of(makedumpfile.toString(), "--dump-dmesg", dump.toString(), theirs.toString()));
+        assertEquals(-1L, Files.mismatch(ours, theirs), ours + " differs from makedumpfile's " + theirs);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static List<String> java(String program, String... args) throws IOException {
