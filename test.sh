@@ -147,9 +147,10 @@ set -e
 print_times
 
 # Surefire prints one summary line per module (the "Tests run:" line without "Time elapsed");
-# add them up, in Surefire's own format, so the log ends with the totals of all modules.
+# add them up, in Surefire's own format, so the log ends with the totals of all modules (and of the
+# examples project examples-it builds, whose log lines come prefixed with a second "[INFO] ").
 read -r tests failures errors skipped < <(
-    sed -n 's/^\[[A-Z]*\] Tests run: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\), Skipped: \([0-9]*\)\(, Flakes: [0-9]*\)\{0,1\}$/\1 \2 \3 \4/p' "$TMP/mvn.log" \
+    sed -n 's/^\(\[INFO\] \)\{0,1\}\[[A-Z]*\] Tests run: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\), Skipped: \([0-9]*\)\(, Flakes: [0-9]*\)\{0,1\}$/\2 \3 \4 \5/p' "$TMP/mvn.log" \
     | awk '{ t += $1; f += $2; e += $3; s += $4 } END { print t + 0, f + 0, e + 0, s + 0 }')
 # Which tests skipped, from this run's Surefire/Failsafe XML reports: under VMCORE4J_REQUIRE_CORPUS=1
 # a skip is a missing prerequisite or an unfinished test, so it fails the run.

@@ -3,7 +3,8 @@
 
 usage: skipped-tests.py ROOT [NEWER_THAN_FILE]
 
-Reads every ROOT/*/target/{surefire,failsafe}-reports/TEST-*.xml (only those modified after
+Reads every ROOT/*/target/{surefire,failsafe}-reports/TEST-*.xml, and those of the projects that
+maven-invoker-plugin builds under ROOT/*/target/its/*/ (examples-it: the examples), (only those modified after
 NEWER_THAN_FILE when given, so reports left by an earlier run do not count) and prints one line per
 skipped test: "module: Class#method: reason". Prints nothing when no test was skipped. Exit status
 0 either way; 2 when a report cannot be parsed (a truncated report hides its skips).
@@ -22,8 +23,9 @@ def main():
     root = sys.argv[1]
     newer_than = os.path.getmtime(sys.argv[2]) if len(sys.argv) == 3 else None
     status = 0
-    reports = sorted(glob.glob(os.path.join(root, "*", "target", "surefire-reports", "TEST-*.xml"))
-                     + glob.glob(os.path.join(root, "*", "target", "failsafe-reports", "TEST-*.xml")))
+    reports = sorted(report for module in ("*", os.path.join("*", "target", "its", "*"))
+                     for kind in ("surefire-reports", "failsafe-reports")
+                     for report in glob.glob(os.path.join(root, module, "target", kind, "TEST-*.xml")))
     for report in reports:
         if newer_than is not None and os.path.getmtime(report) < newer_than:
             continue

@@ -15,6 +15,9 @@ public interface CollectorListener extends ScanListener {
     /**
      * {@code done} of {@code total} dumpable pages have been written (or, for {@code -E}, have been
      * decided and written). Called often; cheap enough to throttle in the listener.
+     *
+     * @param done  pages written so far
+     * @param total pages to write in all
      */
     default void copyProgress(long done, long total) {
     }

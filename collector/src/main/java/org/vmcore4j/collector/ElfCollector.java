@@ -80,15 +80,16 @@ public final class ElfCollector {
      * from the dumpable pages), whatever {@code filter} says. On success the sink's
      * {@link DumpSink#finish()} is called; the sink is not closed.
      *
+     * @param dump the dump to copy; read on the calling thread only
+     * @param filter which pages to keep (its dump level, cycle buffer and vmemmap option)
+     * @param sink where the ELF file goes
      * @param listener scan progress (it replaces the filter's listener unless it is
-     *                 {@link CollectorListener#NONE}) and copy progress
+     *                 {@link CollectorListener#NONE}) and copy progress, called on the calling thread
      * @return the counts, as makedumpfile's report for {@code -E} prints them ("in ELF format" included)
-     * @throws UnsupportedKernelException as {@link PageFilter#prepare}, before anything is written
-     * @throws VmcoreFormatException      if the input has no physical memory to write
-     * @throws IOException                if reading or writing fails; if writing had begun, the
-     *                                    written part stays readable, {@code e_flags} bit 0
-     *                                    (DUMP_ELF_INCOMPLETE) is set where the sink can rewrite, and
-     *                                    the message says how much was written
+     * @throws org.vmcore4j.filter.UnsupportedKernelException as {@link PageFilter#prepare}, before anything is written
+     * @throws VmcoreFormatException if the input has no physical memory to write
+     * @throws IOException if reading or writing fails; if writing had begun, the written part stays readable, its
+     *                     {@code e_flags} bit 0 (DUMP_ELF_INCOMPLETE) set where the sink can rewrite
      */
     public static FilterReport write(Vmcore dump, PageFilter filter, DumpSink sink, CollectorListener listener)
             throws IOException {

@@ -11,10 +11,22 @@ import java.util.Locale;
 public final class IncompleteDumpException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** Pages readable from the output. */
     private final long pagesWritten;
+    /** Pages that were to be written. */
     private final long pagesTotal;
+    /** Whether the output carries its format's incomplete mark. */
     private final boolean marked;
 
+    /**
+     * Describes a failed write.
+     *
+     * @param destination  the output's name, for the message
+     * @param pagesWritten pages readable from the output
+     * @param pagesTotal   pages that were to be written
+     * @param marked       whether the output carries its format's incomplete mark
+     * @param cause        the write's failure
+     */
     public IncompleteDumpException(String destination, long pagesWritten, long pagesTotal, boolean marked,
             IOException cause) {
         super(String.format(Locale.ROOT, "writing %s failed after %d of %d pages (%s)%s: %s", destination, pagesWritten,
@@ -27,17 +39,29 @@ public final class IncompleteDumpException extends IOException {
         this.marked = marked;
     }
 
-    /** Pages readable from the output. */
+    /**
+     * Pages readable from the output.
+     *
+     * @return pages readable from the output
+     */
     public long pagesWritten() {
         return pagesWritten;
     }
 
-    /** Pages that were to be written. */
+    /**
+     * Pages that were to be written.
+     *
+     * @return pages that were to be written
+     */
     public long pagesTotal() {
         return pagesTotal;
     }
 
-    /** Whether the output carries its format's incomplete mark. */
+    /**
+     * Whether the output carries its format's incomplete mark.
+     *
+     * @return whether the output carries its format's incomplete mark
+     */
     public boolean marked() {
         return marked;
     }

@@ -40,12 +40,20 @@ import org.vmcore4j.filter.PfnBitmap;
  */
 public final class KdumpCollector {
     /**
-     * How to write.
+     * How to write: an immutable value.
      *
      * @param compression page codec ({@link Compression#NONE} for raw pages)
      * @param workers     compression threads; 0 or 1 compress on the writing thread
      */
     public record Options(Compression compression, int workers) {
+        /**
+         * Checks the values.
+         *
+         * @param compression page codec
+         * @param workers     compression threads, 0..256
+         * @throws NullPointerException     if {@code compression} is null
+         * @throws IllegalArgumentException if {@code workers} is outside 0..256
+         */
         public Options {
             Objects.requireNonNull(compression, "compression");
             if (workers < 0 || workers > 256) {
@@ -53,10 +61,22 @@ public final class KdumpCollector {
             }
         }
 
+        /**
+         * Writes with {@code compression} on the writing thread.
+         *
+         * @param compression page codec
+         * @return the options
+         */
         public static Options of(Compression compression) {
             return new Options(compression, 0);
         }
 
+        /**
+         * The same options with {@code n} compression threads.
+         *
+         * @param n compression threads (0..256); 0 or 1 compress on the writing thread
+         * @return the options
+         */
         public Options withWorkers(int n) {
             return new Options(compression, n);
         }
@@ -72,8 +92,17 @@ public final class KdumpCollector {
      * Writes {@code dump} filtered by {@code filter} into {@code sink}, then calls {@link DumpSink#finish()}.
      * The sink is not closed. On a write failure the file is left readable (see
      * {@link KdumpWriter#abort}) and an {@link IncompleteDumpException} says how far it got.
+     * Pages are read and compressed on {@code options.workers()} threads of this call's own (on the
+     * calling thread with 0 or 1), stopped before it returns; the sink is written on the calling thread.
      *
+     * @param dump     the dump to copy
+     * @param filter   which pages to keep (its dump level, cycle buffer and vmemmap option)
+     * @param options  codec and compression threads
+     * @param sink     where the kdump-compressed file goes
+     * @param listener scan and copy progress, called on the calling thread
      * @return the counts, as makedumpfile's report prints them (zero pages counted while writing)
+     * @throws IncompleteDumpException if writing failed part-way (what was written stays readable)
+     * @throws IOException if the dump cannot be read or classified, before anything is written
      */
     public static FilterReport write(Vmcore dump, PageFilter filter, Options options, DumpSink sink,
             CollectorListener listener) throws IOException {
@@ -85,6 +114,16 @@ public final class KdumpCollector {
      * PFN range and both whole bitmaps, ranges chosen as makedumpfile chooses them (whole split
      * blocks of {@code splitblockBytes}, about the same number of dumpable pages per file). One scan
      * and one read of each page feed all files.
+     *
+     * @param dump            the dump to copy
+     * @param filter          which pages to keep
+     * @param options         codec and compression threads
+     * @param sinks           one per file of the set, in order (at least two)
+     * @param splitblockBytes makedumpfile's {@code --splitblock-size} in bytes, a multiple of the page size
+     * @param listener        scan and copy progress, called on the calling thread
+     * @return the counts over the whole set
+     * @throws IncompleteDumpException if writing failed part-way (what was written stays readable)
+     * @throws IOException if the dump cannot be read or classified, before anything is written
      */
     public static FilterReport writeSplit(Vmcore dump, PageFilter filter, Options options, List<DumpSink> sinks,
             long splitblockBytes, CollectorListener listener) throws IOException {
