@@ -178,4 +178,22 @@ public interface Vmcore extends Closeable {
      * @throws VmcoreFormatException if the dump has no VMCOREINFO or it lacks what translation needs
      */
     KernelAddressSpace kernelAddressSpace() throws IOException;
+
+    /**
+     * Reads up to {@code len} bytes at {@code address} in {@code space} into {@code dst[off..off+len)}
+     * and says how many it read and why it stopped (libkdumpfile's {@code kdump_read}): a page left
+     * out by filtering, lost in an incomplete dump, not RAM, not mapped, or stored corrupt is an
+     * answer, not an exception. {@link PhysicalMemory#read} and {@link KernelAddressSpace#read} are
+     * the throwing twins for callers that need every byte.
+     *
+     * @throws VmcoreFormatException if {@code space} is {@link AddressSpace#KERNEL_VIRTUAL} and the
+     *                               dump has no VMCOREINFO or lacks what translation needs
+     * @throws IOException           if reading the file itself fails
+     */
+    default ReadResult read(AddressSpace space, long address, byte[] dst, int off, int len) throws IOException {
+        return switch (space) {
+            case PHYSICAL -> physicalMemory().readAvailable(address, dst, off, len);
+            case KERNEL_VIRTUAL -> kernelAddressSpace().readAvailable(address, dst, off, len);
+        };
+    }
 }
