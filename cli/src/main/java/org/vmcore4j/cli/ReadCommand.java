@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.vmcore4j.core.KernelAddressSpace;
-import org.vmcore4j.core.PhysicalMemory;
+import org.vmcore4j.core.AddressSpace;
+import org.vmcore4j.core.ReadResult;
 import org.vmcore4j.core.Vmcore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -35,6 +35,9 @@ import picocli.CommandLine.Parameters;
                 "Exit status: 0 all read; 1 bad usage or the dump does not open; otherwise the first failed read's: "
                         + ReadFailure.EXIT_STATUS_TABLE})
 final class ReadCommand implements Callable<Integer> {
+    /** Bytes asked of the dump at a time. */
+    private static final int CHUNK = 1 << 16;
+
     private final PrintStream out;
     private final PrintStream err;
     private final InputStream in;
@@ -99,11 +102,14 @@ final class ReadCommand implements Callable<Integer> {
         }
         ReadFailure first = null;
         try (Vmcore vmcore = opening.open(dumps, in).dump()) {
-            KernelAddressSpace kernel = requests.stream().anyMatch(ReadRequest::kernelVirtual)
-                    ? DumpOpening.kernelAddressSpace(vmcore, "reading kernel virtual addresses") : null;
+            if (requests.stream().anyMatch(ReadRequest::kernelVirtual)) {
+                // here, not per read: a dump without VMCOREINFO is a usage problem (status 1), not a failed read
+                DumpOpening.kernelAddressSpace(vmcore, "reading kernel virtual addresses");
+            }
             DumpdataLayout layout = new DumpdataLayout(out);
+            byte[] buffer = new byte[CHUNK];
             for (ReadRequest r : requests) {
-                ReadFailure f = read(vmcore.physicalMemory(), kernel, r, layout);
+                ReadFailure f = read(vmcore, r, buffer, layout);
                 first = first == null ? f : first;
             }
             layout.flush();
@@ -130,44 +136,45 @@ final class ReadCommand implements Callable<Integer> {
     }
 
     /**
-     * One pair, page piece by page piece: every reader fails whole pages (a frame's status, a
-     * translation, a compressed page), so a failed piece is unreadable to its page's end, as
-     * dumpdata finds out retrying byte by byte. Returns the pair's first failure, or null.
+     * One pair, through {@link Vmcore#read(AddressSpace, long, byte[], int, int)}, which says how far
+     * it read and why it stopped. dumpdata then prints {@code ??} for the byte that stopped it and
+     * retries at the next; every reader here fails whole pages (a frame's status, a translation, a
+     * compressed page), so the retries would fail up to the page's end, and the page's rest is
+     * printed as {@code ??} at once. Returns the pair's first failure, or null.
      */
-    private ReadFailure read(PhysicalMemory physical, KernelAddressSpace kernel, ReadRequest r, DumpdataLayout layout)
-            throws IOException {
-        int pageSize = physical.pageSize();
-        byte[] page = new byte[pageSize];
+    private ReadFailure read(Vmcore vmcore, ReadRequest r, byte[] buffer, DumpdataLayout layout) throws IOException {
+        int pageSize = vmcore.physicalMemory().pageSize();
+        AddressSpace space = r.kernelVirtual() ? AddressSpace.KERNEL_VIRTUAL : AddressSpace.PHYSICAL;
         ReadFailure first = null;
         boolean inFailure = false;
         long address = r.address();
         long remaining = r.length();
         while (remaining > 0) {
-            int n = (int) Math.min(remaining, pageSize - (address & (pageSize - 1)));
-            ReadFailure failure;
+            int n = (int) Math.min(remaining, buffer.length);
+            ReadResult result;
             try {
-                if (r.kernelVirtual()) {
-                    kernel.read(address, page, 0, n);
-                } else {
-                    physical.read(address, page, 0, n);
-                }
-                failure = null;
-            } catch (IOException e) {
-                failure = ReadFailure.of(e);
-                if (!inFailure) {
-                    err.println(String.format(Locale.ROOT, "vmcore4j: read failed at 0x%x (%s): %s: %s", address,
-                            r.kernelVirtual() ? "kernel virtual" : "physical", failure.description(), e.getMessage()));
-                }
+                result = vmcore.read(space, address, buffer, 0, n);
+            } catch (IOException e) { // the file itself could not be read there
+                result = new ReadResult(0, ReadResult.Outcome.CORRUPT, address, String.valueOf(e.getMessage()));
             }
-            if (failure == null) {
-                layout.bytes(address, page, 0, n);
-            } else {
-                layout.unreadable(address, n);
-                first = first == null ? failure : first;
+            layout.bytes(address, buffer, 0, result.bytesRead());
+            address += result.bytesRead();
+            remaining -= result.bytesRead();
+            if (result.isComplete()) {
+                inFailure = false;
+                continue;
             }
-            inFailure = failure != null;
-            address += n;
-            remaining -= n;
+            ReadFailure failure = ReadFailure.of(result.outcome());
+            if (!inFailure) {
+                err.println(String.format(Locale.ROOT, "vmcore4j: read failed at 0x%x (%s): %s: %s", address,
+                        r.kernelVirtual() ? "kernel virtual" : "physical", failure.description(), result.detail()));
+            }
+            first = first == null ? failure : first;
+            inFailure = true;
+            int unreadable = (int) Math.min(remaining, pageSize - (address & (pageSize - 1)));
+            layout.unreadable(address, unreadable);
+            address += unreadable;
+            remaining -= unreadable;
         }
         layout.endRead(address);
         return first;

@@ -1,7 +1,6 @@
 package org.vmcore4j.cli;
 
-import java.io.IOException;
-import org.vmcore4j.core.MemoryAccessException;
+import org.vmcore4j.core.ReadResult;
 
 /**
  * Why {@code vmcore4j read} could not read a byte, and the exit status that says so. The statuses
@@ -40,15 +39,15 @@ enum ReadFailure {
         return description;
     }
 
-    static ReadFailure of(IOException e) {
-        if (e instanceof MemoryAccessException m) {
-            return switch (m.reason()) {
-                case EXCLUDED -> EXCLUDED;
-                case LOST -> LOST;
-                case NOT_MAPPED -> NOT_MAPPED;
-                case NOT_RAM, CAPTURE_KERNEL_MEMORY -> NOT_PRESENT;
-            };
-        }
-        return CORRUPT;
+    /** What a read that stopped with {@code outcome} (not {@link ReadResult.Outcome#COMPLETE}) reports. */
+    static ReadFailure of(ReadResult.Outcome outcome) {
+        return switch (outcome) {
+            case NOT_RAM, CAPTURE_KERNEL_MEMORY -> NOT_PRESENT;
+            case EXCLUDED -> EXCLUDED;
+            case LOST -> LOST;
+            case NOT_MAPPED -> NOT_MAPPED;
+            case CORRUPT -> CORRUPT;
+            case COMPLETE -> throw new IllegalArgumentException("a complete read did not fail");
+        };
     }
 }
