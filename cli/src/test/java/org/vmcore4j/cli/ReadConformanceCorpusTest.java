@@ -61,6 +61,13 @@ import org.vmcore4j.testdata.RequiresMakedumpfile;
  * whole page above the page asked for: {@code pls->phys - paddr > dist} should be {@code >=}).
  * {@code kdumpfile_read.py} reports such physical reads as {@code NotRamZeroFill}, expected as
  * {@link ReadFailure#NOT_PRESENT}; {@link ReadSample} leaves kernel-virtual reads of those pages out.
+ *
+ * <p>One difference is ours and is not sampled: X86_64AddressSpace translates the whole kernel image
+ * window ({@code __START_KERNEL_map} up to KERNEL_IMAGE_SIZE) arithmetically, as makedumpfile does,
+ * so an address there but outside the image the kernel maps (0xffffffff81000000 under KASLR) reads
+ * the physical memory the arithmetic names, where libkdumpfile's walk finds no page table
+ * ("Page table not present: pmd[8]"). The sample reads the image only where the ELF's PT_LOAD
+ * states it.
  */
 @RequiresCorpus
 @RequiresLibkdumpfile
