@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import org.vmcore4j.core.arch.Architecture;
+import org.vmcore4j.core.internal.Notes;
 
 /**
  * An opened crash dump, whatever its format: notes, CPUs, VMCOREINFO, physical memory and the
