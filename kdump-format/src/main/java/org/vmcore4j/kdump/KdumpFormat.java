@@ -8,6 +8,7 @@ import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormat;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * The kdump-compressed format for {@link Vmcore#open}: files that start with {@code "KDUMP   "}

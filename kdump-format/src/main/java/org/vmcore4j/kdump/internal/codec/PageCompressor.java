@@ -1,6 +1,7 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
 
 import java.util.Objects;
+import org.vmcore4j.kdump.codec.Compression;
 
 /**
  * makedumpfile's per-page storage decision: a page is stored compressed only if its compressed form
@@ -15,7 +16,7 @@ public final class PageCompressor implements AutoCloseable {
     public PageCompressor(Compression compression, int pageSize) {
         this.compression = Objects.requireNonNull(compression);
         this.pageSize = pageSize;
-        this.codec = compression == Compression.NONE ? null : compression.newCodec();
+        this.codec = compression == Compression.NONE ? null : PageCodec.of(compression);
     }
 
     public Compression compression() {

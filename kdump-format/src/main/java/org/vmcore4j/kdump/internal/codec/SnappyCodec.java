@@ -1,7 +1,9 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
 
 import java.io.IOException;
 import java.util.Objects;
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.codec.CorruptPageException;
 import org.xerial.snappy.Snappy;
 
 /**

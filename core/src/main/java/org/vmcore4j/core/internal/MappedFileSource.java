@@ -1,4 +1,4 @@
-package org.vmcore4j.core;
+package org.vmcore4j.core.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import org.vmcore4j.core.ChannelSource;
+import org.vmcore4j.core.RandomAccessSource;
 
 /**
  * A file mapped read-only as an array of power-of-two windows (the shape of Lucene's
@@ -72,7 +74,7 @@ public final class MappedFileSource implements RandomAccessSource {
      * Maps the file with 1 GiB windows; where the file cannot be mapped (a pipe, some /proc files,
      * a size the kernel reports as 0) falls back to positional reads.
      */
-    static RandomAccessSource openOrFallBack(Path file) throws IOException {
+    public static RandomAccessSource openOrFallBack(Path file) throws IOException {
         try {
             MappedFileSource m = map(file, MAX_CHUNK_POWER);
             if (m.size() > 0) {

@@ -1,4 +1,4 @@
-package org.vmcore4j.kdump;
+package org.vmcore4j.kdump.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,12 +30,12 @@ public final class FlattenedSource implements RandomAccessSource {
     public static final long TYPE_FLAT_HEADER = 1;
     /** The version makedumpfile writes. */
     public static final long VERSION_FLAT_HEADER = 1;
-    static final byte[] SIGNATURE = "makedumpfile\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-    static final int RECORD_HEADER_SIZE = 16;
+    public static final byte[] SIGNATURE = "makedumpfile\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    public static final int RECORD_HEADER_SIZE = 16;
     /** Cap on rearranged offsets: 4 PiB, beyond any dump, so offset arithmetic never overflows. */
-    static final long MAX_OFFSET = 1L << 52;
+    public static final long MAX_OFFSET = 1L << 52;
     /** Cap on records indexed (24 bytes each): a 64 KiB-record stream of 1.5 PiB. */
-    static final int MAX_RECORDS = 1 << 28;
+    public static final int MAX_RECORDS = 1 << 28;
 
     private final RandomAccessSource flat;
     private final String description;

@@ -1,4 +1,4 @@
-package org.vmcore4j.kdump;
+package org.vmcore4j.kdump.internal;
 
 import java.io.IOException;
 import java.util.ArrayList;

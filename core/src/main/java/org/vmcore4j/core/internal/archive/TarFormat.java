@@ -1,4 +1,4 @@
-package org.vmcore4j.core.archive;
+package org.vmcore4j.core.internal.archive;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,11 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
 
 import java.util.Objects;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.codec.CorruptPageException;
 
 /**
  * zlib with its RFC 1950 wrapper, as makedumpfile writes with {@code deflate} at level 1

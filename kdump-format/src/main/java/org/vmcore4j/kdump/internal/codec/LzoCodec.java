@@ -1,7 +1,9 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
 
 import io.airlift.compress.lzo.LzoDecompressor;
 import java.util.Objects;
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.codec.CorruptPageException;
 
 /**
  * LZO1X, makedumpfile {@code -l}: encodes with {@link Lzo1x1Compressor}, whose output is byte for
@@ -9,7 +11,8 @@ import java.util.Objects;
  * pure-Java decoder, which checks every bound as {@code lzo1x_decompress_safe} does.
  */
 final class LzoCodec implements PageCodec {
-    private final LzoDecompressor decompressor = new LzoDecompressor();
+    // made on the first page decoded: a writer, which only compresses, needs no aircompressor at all
+    private LzoDecompressor decompressor;
     private final Lzo1x1Compressor compressor = new Lzo1x1Compressor();
 
     @Override
@@ -32,6 +35,9 @@ final class LzoCodec implements PageCodec {
             throws CorruptPageException {
         Objects.checkFromIndexSize(srcOff, srcLength, src.length);
         Objects.checkFromIndexSize(dstOff, expectedLength, dst.length);
+        if (decompressor == null) {
+            decompressor = newDecompressor();
+        }
         int n;
         try {
             n = decompressor.decompress(src, srcOff, srcLength, dst, dstOff, expectedLength);
@@ -40,6 +46,14 @@ final class LzoCodec implements PageCodec {
         }
         if (n != expectedLength) {
             throw new CorruptPageException("LZO1X data expands to " + n + " bytes, not " + expectedLength);
+        }
+    }
+
+    private static LzoDecompressor newDecompressor() {
+        try {
+            return new LzoDecompressor();
+        } catch (LinkageError e) {
+            throw new IllegalStateException(PageCodec.missingLibrary(Compression.LZO, e), e);
         }
     }
 

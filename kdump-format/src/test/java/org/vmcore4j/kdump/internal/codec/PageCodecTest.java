@@ -1,4 +1,4 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,6 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.vmcore4j.core.RandomAccessSource;
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.codec.CorruptPageException;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.xerial.snappy.Snappy;
@@ -85,7 +87,7 @@ class PageCodecTest {
     @ParameterizedTest
     @EnumSource(value = Compression.class, names = {"ZLIB", "LZO", "SNAPPY", "ZSTD", "LZ4"})
     void roundTripsSyntheticPages(Compression comp) throws CorruptPageException {
-        try (PageCodec c = comp.newCodec()) {
+        try (PageCodec c = PageCodec.of(comp)) {
             assertEquals(comp, c.compression());
             for (byte[] p : syntheticPages(comp.ordinal())) {
                 roundTrip(c, p);
@@ -104,7 +106,7 @@ class PageCodecTest {
                 int n = 0;
                 List<PageCodec> codecs = new ArrayList<>();
                 for (Compression c : CODECS) {
-                    codecs.add(c.newCodec());
+                    codecs.add(PageCodec.of(c));
                 }
                 try {
                     for (long i = 1; i < pages && n < 2000; i += Math.max(1, pages / 2000)) {
@@ -139,7 +141,7 @@ class PageCodecTest {
             decode(Compression.ZSTD, Zstd.compress(page, 19), page);
             decode(Compression.LZ4, LZ4Factory.safeInstance().highCompressor().compress(page), page);
             // and ours decodes with theirs: zlib wrapper readable by InflaterInputStream, zstd by Zstd.decompress
-            try (PageCodec z = Compression.ZLIB.newCodec(); PageCodec zs = Compression.ZSTD.newCodec()) {
+            try (PageCodec z = PageCodec.of(Compression.ZLIB); PageCodec zs = PageCodec.of(Compression.ZSTD)) {
                 byte[] buf = new byte[z.maxCompressedLength(PAGE)];
                 int n = z.compress(page, 0, PAGE, buf, 0, buf.length);
                 assertArrayEquals(page, new InflaterInputStream(new ByteArrayInputStream(buf, 0, n)).readAllBytes());
@@ -153,7 +155,7 @@ class PageCodecTest {
     }
 
     private static byte[] snappyOf(byte[] page) throws CorruptPageException {
-        try (PageCodec s = Compression.SNAPPY.newCodec()) {
+        try (PageCodec s = PageCodec.of(Compression.SNAPPY)) {
             byte[] b = new byte[s.maxCompressedLength(PAGE)];
             int n = s.compress(page, 0, PAGE, b, 0, b.length);
             return Arrays.copyOf(b, n);
@@ -161,7 +163,7 @@ class PageCodecTest {
     }
 
     private static void decode(Compression comp, byte[] data, byte[] expect) throws CorruptPageException {
-        try (PageCodec c = comp.newCodec()) {
+        try (PageCodec c = PageCodec.of(comp)) {
             byte[] out = new byte[PAGE];
             c.decompress(data, 0, data.length, out, 0, PAGE);
             assertArrayEquals(expect, out, comp + " decodes the reference encoder");
@@ -172,7 +174,7 @@ class PageCodecTest {
     @ParameterizedTest
     @EnumSource(value = Compression.class, names = {"ZLIB", "LZO", "SNAPPY", "ZSTD", "LZ4"})
     void refusesDataThatIsNotExactlyAPage(Compression comp) {
-        try (PageCodec c = comp.newCodec()) {
+        try (PageCodec c = PageCodec.of(comp)) {
             for (int len : new int[] {PAGE / 2, PAGE + 1}) {
                 byte[] src = new byte[len];
                 Arrays.fill(src, (byte) 'k');
@@ -214,7 +216,7 @@ class PageCodecTest {
     void hostileInputYieldsAPageOrCorruptPageException(@ForAll("codecs") Compression comp, @ForAll long seed,
             @ForAll @IntRange(min = 0, max = 3) int mode) {
         Random r = new Random(seed);
-        try (PageCodec c = comp.newCodec()) {
+        try (PageCodec c = PageCodec.of(comp)) {
             byte[] data;
             if (mode == 0) {
                 data = new byte[r.nextInt(PAGE + 1)];
@@ -250,7 +252,7 @@ class PageCodecTest {
     void snappyLengthPreambleIsCheckedBeforeDecoding() throws IOException {
         // a valid block whose preamble claims 1 GiB: refused without touching the output
         byte[] huge = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x04, 0};
-        try (PageCodec c = Compression.SNAPPY.newCodec()) {
+        try (PageCodec c = PageCodec.of(Compression.SNAPPY)) {
             CorruptPageException e = assertThrows(CorruptPageException.class,
                     () -> c.decompress(huge, 0, huge.length, new byte[PAGE], 0, PAGE));
             assertTrue(e.getMessage().contains("declares"), e.getMessage());

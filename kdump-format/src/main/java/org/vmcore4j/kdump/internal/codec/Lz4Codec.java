@@ -1,9 +1,11 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
 
 import java.util.Objects;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.codec.CorruptPageException;
 
 /**
  * One raw LZ4 block per page (vmcore4j's extension, {@link Compression#LZ4}), through lz4-java's

@@ -1,4 +1,4 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,4 +1,4 @@
-package org.vmcore4j.core;
+package org.vmcore4j.core.internal;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -8,9 +8,12 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.vmcore4j.core.ChannelSource;
+import org.vmcore4j.core.RandomAccessSource;
 
 /**
  * A file read through one small mapped window per reading thread, the way makedumpfile reads
@@ -89,8 +92,8 @@ public final class WindowedFileSource implements RandomAccessSource {
         if (windowPower < 12 || windowPower > MappedFileSource.MAX_CHUNK_POWER) {
             throw new IllegalArgumentException("windowPower must be in [12, 30]: " + windowPower);
         }
-        ChannelSource pread = ChannelSource.open(file);
-        FileChannel ch = pread.channel();
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        ChannelSource pread = ChannelSource.of(ch, file.toString());
         if (MAPPER == null || pread.size() == 0) {
             return pread;
         }

@@ -1,4 +1,4 @@
-package org.vmcore4j.core;
+package org.vmcore4j.core.internal;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.vmcore4j.core.Note;
+import org.vmcore4j.core.VmcoreFormatException;
 
 /**
  * Decodes a sequence of ELF notes ({@code Elf_Nhdr} + name + descriptor) such as a PT_NOTE segment

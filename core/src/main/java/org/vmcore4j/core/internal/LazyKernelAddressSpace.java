@@ -1,7 +1,10 @@
-package org.vmcore4j.core;
+package org.vmcore4j.core.internal;
 
 import java.io.IOException;
 import java.util.Objects;
+import org.vmcore4j.core.KernelAddressSpace;
+import org.vmcore4j.core.Vmcore;
+import org.vmcore4j.core.VmcoreFormatException;
 
 /**
  * A dump's kernel address space, built on first use and then shared by every thread; a build that

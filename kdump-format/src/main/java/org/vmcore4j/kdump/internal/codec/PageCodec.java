@@ -1,8 +1,11 @@
-package org.vmcore4j.kdump.codec;
+package org.vmcore4j.kdump.internal.codec;
+
+import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.codec.CorruptPageException;
 
 /**
  * Compresses and decompresses single pages for the kdump-compressed format: each page is an
- * independent stream, as makedumpfile writes them. Get one from {@link Compression#newCodec()}.
+ * independent stream, as makedumpfile writes them. Get one from {@link #of(Compression)}.
  *
  * <p>An instance holds reusable state (an {@link java.util.zip.Inflater}, a native zstd context,
  * scratch buffers), so it is <b>not thread-safe</b>: use one per thread, and {@link #close()} it to
@@ -13,6 +16,40 @@ package org.vmcore4j.kdump.codec;
  */
 public sealed interface PageCodec extends AutoCloseable
         permits ZlibCodec, LzoCodec, SnappyCodec, ZstdCodec, Lz4Codec {
+
+    /**
+     * A new codec for {@code compression}.
+     *
+     * @throws IllegalArgumentException for {@link Compression#NONE}, which has none
+     */
+    static PageCodec of(Compression compression) {
+        try {
+            return switch (compression) {
+                case NONE -> throw new IllegalArgumentException("raw pages need no codec");
+                case ZLIB -> new ZlibCodec();
+                case LZO -> new LzoCodec();
+                case SNAPPY -> new SnappyCodec();
+                case ZSTD -> new ZstdCodec();
+                case LZ4 -> new Lz4Codec();
+            };
+        } catch (NoClassDefFoundError e) {
+            // the library is an optional dependency (requires static): absent, or not resolved on the module path
+            throw new IllegalStateException(missingLibrary(compression, e), e);
+        }
+    }
+
+    /** What to do when the library of {@code compression} is not there. */
+    static String missingLibrary(Compression compression, LinkageError e) {
+        String module = switch (compression) {
+            case LZO -> "aircompressor";
+            case SNAPPY -> "snappy.java";
+            case ZSTD -> "com.github.luben.zstd_jni";
+            case LZ4 -> "org.lz4.java";
+            default -> "java.base";
+        };
+        return compression + " pages need the " + module + " library: put it on the class path, or on the module path"
+                + " with --add-modules " + module + " (" + e + ")";
+    }
 
     /** The method this codec implements. */
     Compression compression();
