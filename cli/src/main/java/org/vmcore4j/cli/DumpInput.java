@@ -2,13 +2,11 @@ package org.vmcore4j.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.vmcore4j.core.OpenOptions;
-import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 
 /**
@@ -18,9 +16,9 @@ import org.vmcore4j.core.Vmcore;
  * may also be a raw memory image ({@link DumpArgument}).
  *
  * <p>Standard input is a stream, and every reader needs random access (a flattened stream's records
- * come in any order), so it is first copied to a private temporary file under {@code java.io.tmpdir},
- * which is unlinked as soon as it is open: nothing is left behind, even if the process is killed.
- * That copy needs as much space as the stream.
+ * come in any order), so {@link Vmcore#open(InputStream, Path, OpenOptions)} first copies it to a
+ * private temporary file under {@code java.io.tmpdir}, removed once open: that copy needs as much
+ * space as the stream.
  */
 final class DumpInput {
     /** The argument that names standard input. */
@@ -51,13 +49,9 @@ final class DumpInput {
             if (rawRanges != null) {
                 o = o.withRawRanges(org.vmcore4j.core.RawRange.parse(Files.readString(rawRanges)));
             }
-            RandomAccessSource source = spool(stdin);
-            try {
-                return new Opened(Vmcore.open(source, o), source.size());
-            } catch (IOException | RuntimeException e) {
-                source.close();
-                throw e;
-            }
+            CountingStream counted = new CountingStream(stdin);
+            Vmcore dump = Vmcore.open(counted, Path.of(System.getProperty("java.io.tmpdir")), o);
+            return new Opened(dump, counted.count);
         }
         if (parts.size() == 1) {
             DumpArgument.Target target = DumpArgument.resolve(parts.get(0), rawRanges, noBackupRemap, options);
@@ -85,43 +79,37 @@ final class DumpInput {
         }
     }
 
-    /** Copies the stream to a private temporary file, opens it and unlinks it. */
-    private static RandomAccessSource spool(InputStream stdin) throws IOException {
-        // createTempFile gives the file owner-only permissions on POSIX: a dump holds the kernel's memory
-        Path copy = Files.createTempFile("vmcore4j-stdin", ".dump");
-        try {
-            try (OutputStream out = Files.newOutputStream(copy)) {
-                stdin.transferTo(out);
+    /** Counts the bytes read through it: the size of what came on standard input. */
+    private static final class CountingStream extends java.io.FilterInputStream {
+        long count;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count += b >= 0 ? 1 : 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count += Math.max(n, 0);
+            return n;
+        }
+
+        /** Through {@link #read(byte[], int, int)}: a newer JDK's FilterInputStream hands it to the stream it wraps. */
+        @Override
+        public long transferTo(java.io.OutputStream out) throws IOException {
+            byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            for (int n; (n = read(buffer, 0, buffer.length)) >= 0; total += n) {
+                out.write(buffer, 0, n);
             }
-            if (Files.size(copy) == 0) {
-                throw new IOException("standard input is empty: no dump to read");
-            }
-            return new Named(RandomAccessSource.open(copy), "standard input");
-        } finally {
-            Files.deleteIfExists(copy);
-        }
-    }
-
-    /** A source under another name: the spooled copy reports itself as standard input. */
-    private record Named(RandomAccessSource source, String description) implements RandomAccessSource {
-        @Override
-        public long size() {
-            return source.size();
-        }
-
-        @Override
-        public void read(long pos, byte[] dst, int off, int len) throws IOException {
-            source.read(pos, dst, off, len);
-        }
-
-        @Override
-        public void read(long pos, java.nio.ByteBuffer dst) throws IOException {
-            source.read(pos, dst);
-        }
-
-        @Override
-        public void close() throws IOException {
-            source.close();
+            return total;
         }
     }
 }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,13 +126,15 @@ class ReadCommandTest {
         String[] pairs = {"0xf00", "0x200", "0x2ff8", "0x10", "0x3ff0", "0x20"};
         Run whole = run(concat(new String[] {"read", dump.toString()}, pairs));
         Run split = run(concat(new String[] {"read", b.toString(), a.toString()}, pairs));
+        List<String> spoolsBefore = spools();
         Run stdin = run(new ByteArrayInputStream(Files.readAllBytes(dump)), concat(new String[] {"read", "-"}, pairs));
+        assertEquals(spoolsBefore, spools(), "the copy of standard input is gone");
         assertEquals(ReadFailure.EXCLUDED.exitStatus(), whole.status(), whole.err());
         assertEquals(whole.out(), split.out());
         assertEquals(whole.status(), split.status());
         assertEquals(whole.out(), stdin.out());
         assertEquals(whole.status(), stdin.status());
-        assertTrue(stdin.err().contains("(standard input)"), stdin.err());
+        assertTrue(stdin.err().contains("(stream spooled to "), stdin.err());
     }
 
     @Test
@@ -152,6 +156,13 @@ class ReadCommandTest {
         assertEquals(0, r.status(), r.err());
         String line = "10 11 12 13 14 15 16 17 18 19 1A 1B 1C 1D 1E 1F\n";
         assertEquals(line + line, r.out());
+    }
+
+    private static List<String> spools() throws java.io.IOException {
+        try (Stream<Path> s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("vmcore4j-") && n.endsWith(".spool"))
+                    .sorted().toList();
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
