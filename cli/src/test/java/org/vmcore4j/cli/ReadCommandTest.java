@@ -7,6 +7,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +18,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vmcore4j.testdata.ElfCoreBuilder;
 import org.vmcore4j.testdata.KdumpFileBuilder;
+import org.vmcore4j.testdata.UncommonDumps;
 
 /**
  * {@code vmcore4j read} on a small kdump fixture: frame 0 RAM (bytes 0x00, 0x01, ...), frame 1 RAM
@@ -93,6 +97,47 @@ class ReadCommandTest {
         assertTrue(lines[1].startsWith("vmcore4j: read failed at 0x1ff0 (physical): excluded from the dump: "), lines[1]);
         assertEquals("?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ??\n55 55 55 55 55 55 55 55 55 55 55 55 55 55 55 55\n"
                 + "?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ??\n?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ?? ??\n", r.out());
+    }
+
+    @Test
+    void aTruncatedElfCoresMissingPageIsLost() throws Exception {
+        byte[] elf = ElfCoreBuilder.elf64(ByteOrder.LITTLE_ENDIAN).prStatusX86_64(1, new long[27])
+                .load(0, 0, UncommonDumps.pattern(2 * 4096, 5)).build().bytes();
+        Path truncated = Files.write(dir.resolve("truncated.elf"), Arrays.copyOf(elf, elf.length - 4096));
+        Run r = run("read", truncated.toString(), "0xff8", "16");
+        assertEquals(ReadFailure.LOST.exitStatus(), r.status(), r.err());
+        assertTrue(r.out().endsWith("?? ?? ?? ?? ?? ?? ?? ?? \n"), r.out());
+        assertTrue(r.err().startsWith("vmcore4j: read failed at 0x1000 (physical): lost (incomplete dump): "), r.err());
+    }
+
+    @Test
+    void aPageWhoseDescriptorIsDamagedIsCorrupt() throws Exception {
+        byte[] bytes = fixture().build();
+        // frame 3's page (0x55 bytes, stored uncompressed) and its descriptor: offset, then size 4096
+        int data = indexOf(bytes, filled(4096, (byte) 0x55));
+        byte[] descriptor = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(data).putInt(4096).array();
+        int at = indexOf(bytes, descriptor);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(at + 8, 4095);
+        Path damaged = Files.write(dir.resolve("damaged.kdump"), bytes);
+        Run r = run("read", damaged.toString(), "0x3000", "4", "0", "2");
+        assertEquals(ReadFailure.CORRUPT.exitStatus(), r.status(), r.err());
+        assertEquals("?? ?? ?? ?? \n00 01 \n", r.out());
+        assertTrue(r.err().startsWith("vmcore4j: read failed at 0x3000 (physical): corrupt or unreadable: "), r.err());
+    }
+
+    private static byte[] filled(int n, byte b) {
+        byte[] a = new byte[n];
+        Arrays.fill(a, b);
+        return a;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     @Test

@@ -53,7 +53,10 @@ import org.vmcore4j.testdata.RequiresMakedumpfile;
  *     arithmetically (PAGE_OFFSET + physical address, as makedumpfile and crash do), libkdumpfile
  *     walks the page tables, which map RAM only; both fail at the same byte, each with its own cause.
  * </ul>
- * {@link ReadFailure#LOST} has no counterpart: libkdumpfile does not read incomplete dumps' flag.
+ * {@link ReadFailure#LOST} has no counterpart, and no corpus dump is incomplete: libkdumpfile 0.5.1
+ * reads the data a truncated ELF core lacks as zeros (checked on ReadCommandTest's truncated core,
+ * where {@code vmcore4j read} says lost). {@link ReadFailure#CORRUPT} is not met in the corpus
+ * either; on ReadCommandTest's damaged descriptor libkdumpfile says "Wrong page size" (CORRUPT).
  *
  * <p>One difference is libkdumpfile's: its ELF reader (0.5.1 and upstream HEAD) zero-fills the page
  * just below each PT_LOAD, which no segment covers and its own {@code memory.pagemap} has as not RAM
