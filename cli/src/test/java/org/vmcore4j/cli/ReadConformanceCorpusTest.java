@@ -96,6 +96,16 @@ class ReadConformanceCorpusTest {
         return Corpus.dumps().stream().filter(d -> Corpus.x86_64Dumps().contains(d) || Corpus.aarch64Dumps().contains(d));
     }
 
+    /** The dumps the comparison must cover: a corpus without one of them fails under VMCORE4J_REQUIRE_CORPUS=1. */
+    @org.junit.jupiter.api.Test
+    void theCorpusHoldsTheDumpsCompared() {
+        List<String> names = Corpus.dumps().stream().map(Corpus.Dump::name).toList();
+        for (String wanted : List.of("k61-1g-2cpu", "k612-1g-2cpu-s", "k612a64-1g-2cpu", "k612a64-1g-2cpu-va48")) {
+            Prerequisites.assumePresent(names.contains(wanted), "corpus dump " + wanted + " is missing from "
+                    + Corpus.directory() + " (testdata/tools/make-corpus.sh builds it)");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dumps")
     void readsEqualLibkdumpfiles(Corpus.Dump dump) throws Exception {
