@@ -18,6 +18,10 @@ public final class KdumpFormat implements VmcoreFormat {
     /** {@link #name()}. */
     public static final String NAME = "kdump";
 
+    /** The provider {@link java.util.ServiceLoader} makes; callers open dumps with {@link Vmcore#open}. */
+    public KdumpFormat() {
+    }
+
     @Override
     public String name() {
         return NAME;

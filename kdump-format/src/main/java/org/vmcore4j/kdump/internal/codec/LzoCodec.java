@@ -43,6 +43,9 @@ final class LzoCodec implements PageCodec {
             n = decompressor.decompress(src, srcOff, srcLength, dst, dstOff, expectedLength);
         } catch (RuntimeException e) {
             throw new CorruptPageException("invalid LZO1X data: " + e.getMessage(), e);
+        } catch (NoClassDefFoundError e) {
+            // aircompressor loads its memory access on first use: a runtime without jdk.unsupported fails here
+            throw new IllegalStateException(PageCodec.missingLibrary(Compression.LZO, e), e);
         }
         if (n != expectedLength) {
             throw new CorruptPageException("LZO1X data expands to " + n + " bytes, not " + expectedLength);

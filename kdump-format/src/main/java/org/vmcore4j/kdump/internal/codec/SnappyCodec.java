@@ -17,6 +17,8 @@ final class SnappyCodec implements PageCodec {
     SnappyCodec() {
         try {
             Snappy.maxCompressedLength(1); // loads the native library now, not in the middle of a read
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException(PageCodec.missingLibrary(Compression.SNAPPY, e), e);
         } catch (LinkageError e) {
             throw new IllegalStateException("the snappy native library cannot be loaded on this platform: " + e, e);
         }

@@ -20,6 +20,8 @@ final class ZstdCodec implements PageCodec {
     ZstdCodec() {
         try {
             dctx = new ZstdDecompressCtx();
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException(PageCodec.missingLibrary(Compression.ZSTD, e), e);
         } catch (LinkageError e) {
             throw new IllegalStateException("the zstd native library cannot be loaded on this platform: " + e, e);
         }
