@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vmcore4j.core.DumpSink;
-import org.vmcore4j.core.MappedFileSource;
+import org.vmcore4j.core.internal.MappedFileSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.collector.CollectorListener;
 import org.vmcore4j.collector.KdumpCollector;

@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.kdump.codec.CorruptPageException;
-import org.vmcore4j.kdump.codec.PageCodec;
-import org.vmcore4j.kdump.codec.PageCompressor;
+import org.vmcore4j.kdump.internal.codec.PageCodec;
+import org.vmcore4j.kdump.internal.codec.PageCompressor;
 
 /**
  * Per-core compress and decompress throughput of each page codec on a seeded {@link PageSample} of
@@ -106,7 +106,7 @@ public class CodecBenchmark {
         sample = s.bytes();
         pageSize = s.pageSize();
         pageCount = s.pageCount();
-        pageCodec = c.newCodec();
+        pageCodec = PageCodec.of(c);
         pageCompressor = new PageCompressor(c, pageSize);
         out = new byte[pageCodec.maxCompressedLength(pageSize)];
         page = new byte[pageSize];

@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-import org.vmcore4j.kdump.codec.Lzo1x1Compressor;
+import org.vmcore4j.kdump.internal.codec.Lzo1x1Compressor;
 
 /**
  * The two pure-Java LZO1X encoders side by side on the {@link CodecBenchmark} sample, one page per

@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.vmcore4j.core.ChannelSource;
-import org.vmcore4j.core.MappedFileSource;
+import org.vmcore4j.core.internal.MappedFileSource;
 import org.vmcore4j.core.RandomAccessSource;
-import org.vmcore4j.core.WindowedFileSource;
+import org.vmcore4j.core.internal.WindowedFileSource;
 
 /**
  * The read path under the collector: pages and 8-byte words of a dump file through

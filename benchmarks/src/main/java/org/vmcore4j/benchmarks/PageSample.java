@@ -12,7 +12,7 @@ import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.filter.PageFilter;
 import org.vmcore4j.kdump.codec.Compression;
-import org.vmcore4j.kdump.codec.PageCodec;
+import org.vmcore4j.kdump.internal.codec.PageCodec;
 
 /**
  * A fixed, seeded sample of the pages a filtered dump of a real crash stores: the frames
@@ -144,7 +144,7 @@ public final class PageSample {
     }
 
     public Ratio ratio(Compression codec) {
-        try (PageCodec c = codec.newCodec()) {
+        try (PageCodec c = PageCodec.of(codec)) {
             byte[] out = new byte[c.maxCompressedLength(pageSize)];
             long stored = 0;
             int raw = 0;

@@ -26,14 +26,15 @@ final class CollectMode {
     }
 
     static int run(CollectorCommand options, MessageOutput messages) throws IOException {
-        Path vmcorePath = options.files.get(0);
-        List<Path> targets = options.flatten ? List.of() : options.files.subList(1, options.files.size());
+        List<Path> inputs = DumpFiles.inputs(options);
+        List<Path> targets = DumpFiles.outputs(options);
         for (Path t : targets) {
             if (!DumpFiles.checkTarget(t, options.force, messages)) {
                 return messages.finish(Main.FAILED);
             }
         }
-        try (Vmcore dump = DumpFiles.openInput(vmcorePath, true, options)) {
+        try (Vmcore dump = DumpFiles.openInput(inputs, true, options)) {
+            Object vmcorePath = inputs.size() == 1 ? inputs.get(0) : dump.description();
             if (options.split && options.splitblockKib != null && options.splitblockKib > 0
                     && options.splitblockKib * 1024 % dump.physicalMemory().pageSize() != 0) {
                 // makedumpfile's check_splitblock_size, before any DUMPFILE is created

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * ({@link CollectMode}, {@link DmesgMode}, {@link MemUsageMode}, {@link RearrangeMode},
  * {@link ReassembleMode}) reads the options it needs.
  */
-@Command(name = "vmcore4j", subcommands = InfoCommand.class, sortOptions = false,
+@Command(name = "vmcore4j", sortOptions = false,
         description = "Read, filter and collect Linux kernel crash dumps (makedumpfile-compatible).%n"
                 + "  vmcore4j [OPTION]... VMCORE DUMPFILE%n"
                 + "  vmcore4j -F [OPTION]... VMCORE > DUMPFILE.flat%n"
@@ -33,7 +33,10 @@ import picocli.CommandLine.Parameters;
                 + "  vmcore4j --reassemble DUMPFILE1 DUMPFILE2 [...] DUMPFILE%n"
                 + "  vmcore4j --dump-dmesg [--partial-dmesg] VMCORE LOGFILE%n"
                 + "  vmcore4j --mem-usage VMCORE%n"
-                + "  vmcore4j info DUMP [--json]",
+                + "  vmcore4j info DUMP... [--json]%n"
+                + "  vmcore4j read [--physical|--kernel-virtual] DUMP... ADDRESS LENGTH [ADDRESS LENGTH]...%n"
+                + "VMCORE and DUMP: a file, every part of a --split set, or - for a dump (makedumpfile -F) on "
+                + "standard input.",
         versionProvider = CollectorCommand.Version.class)
 final class CollectorCommand implements Callable<Integer> {
     final PrintStream out;

@@ -1,7 +1,9 @@
 package org.vmcore4j.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.vmcore4j.core.Dmesg;
 import org.vmcore4j.core.Vmcore;
@@ -11,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code vmcore4j dmesg DUMP}: the crashed kernel's log on standard output, as kexec-tools'
+ * {@code vmcore4j dmesg DUMP...}: the crashed kernel's log on standard output, as kexec-tools'
  * vmcore-dmesg prints it, in the bytes makedumpfile 1.7.9's {@code --dump-dmesg} writes to its file.
  * A log damaged part-way is printed as far as it reads; the damage is reported on standard error and
  * the exit status is 1.
@@ -20,9 +22,11 @@ import picocli.CommandLine.Parameters;
 final class DmesgCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
+    private final InputStream in;
 
-    @Parameters(index = "0", paramLabel = "DUMP", description = "the dump, in any format vmcore4j reads")
-    Path dump;
+    @Parameters(arity = "1..*", paramLabel = "DUMP", description = "the dump, in any format vmcore4j reads (every part "
+            + "of a --split set; '-' for one on standard input)")
+    List<Path> dumps;
 
     @Mixin
     DumpOpening opening = new DumpOpening();
@@ -30,15 +34,16 @@ final class DmesgCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
-    DmesgCommand(PrintStream out, PrintStream err) {
+    DmesgCommand(PrintStream out, PrintStream err, InputStream in) {
         this.out = out;
         this.err = err;
+        this.in = in;
     }
 
     @Override
     public Integer call() throws Exception {
         Dmesg log;
-        try (Vmcore vmcore = opening.open(dump)) {
+        try (Vmcore vmcore = opening.open(dumps, in).dump()) {
             log = Dmesg.read(DumpOpening.requireVmcoreInfo(vmcore, "reading the kernel log"),
                     DumpOpening.kernelAddressSpace(vmcore, "reading the kernel log"));
         }

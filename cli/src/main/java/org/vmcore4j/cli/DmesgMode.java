@@ -3,6 +3,7 @@ package org.vmcore4j.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.vmcore4j.core.Dmesg;
 import org.vmcore4j.core.DumpSink;
@@ -15,12 +16,12 @@ final class DmesgMode {
     }
 
     static int run(CollectorCommand options, MessageOutput messages) throws IOException {
-        Path vmcorePath = options.files.get(0);
-        Path target = options.flatten ? null : options.files.get(1);
+        List<Path> inputs = DumpFiles.inputs(options);
+        Path target = options.flatten ? null : DumpFiles.outputs(options).get(0);
         if (target != null && !DumpFiles.checkTarget(target, options.force, messages)) {
             return messages.finish(Main.FAILED);
         }
-        try (Vmcore vmcore = DumpFiles.openInput(vmcorePath, false, options)) {
+        try (Vmcore vmcore = DumpFiles.openInput(inputs, false, options)) {
             VmcoreInfo info = DumpOpening.requireVmcoreInfo(vmcore, "locating the kernel log");
             byte[] text = Dmesg.read(info, vmcore.kernelAddressSpace(), options.partialDmesg).makedumpfileText();
             if (target == null) {

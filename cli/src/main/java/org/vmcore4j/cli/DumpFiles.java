@@ -3,6 +3,7 @@ package org.vmcore4j.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.Vmcore;
@@ -18,17 +19,49 @@ final class DumpFiles {
      * keep every page read in the resident set: 850 MB instead of 60 MB on a 1 GiB dump at -d 1), or
      * with pread under --non-mmap. The kernel log reads a few pages: the file is mapped whole.
      */
-    static Vmcore openInput(Path given, boolean streaming, CollectorCommand options) throws IOException {
+    static Vmcore openInput(List<Path> parts, boolean streaming, CollectorCommand options) throws IOException {
         OpenOptions open = OpenOptions.defaults().withReadMode(options.nonMmap ? OpenOptions.ReadMode.PREAD
                 : streaming ? OpenOptions.ReadMode.WINDOWED : OpenOptions.ReadMode.MAPPED);
         if (options.vmcoreInfoFile != null) {
             open = open.withVmcoreInfo(DumpOpening.readVmcoreInfo(options.vmcoreInfoFile));
         }
-        DumpArgument.Target target = DumpArgument.resolve(given, options.rawRanges, options.noBackupRemap, open);
-        if (!Files.exists(target.file())) {
-            throw new java.nio.file.NoSuchFileException("the dump memory(" + target.file() + ")");
+        if (parts.size() == 1 && !DumpInput.isStandardInput(parts.get(0))) {
+            DumpArgument.Target target = DumpArgument.resolve(parts.get(0), options.rawRanges, options.noBackupRemap, open);
+            requireExists(target.file());
+        } else {
+            for (Path p : parts) {
+                if (!DumpInput.isStandardInput(p)) {
+                    requireExists(p);
+                }
+            }
         }
-        return Vmcore.open(target.file(), target.options());
+        return DumpInput.open(parts, open, options.rawRanges, options.noBackupRemap, options.in).dump();
+    }
+
+    private static void requireExists(Path file) throws java.nio.file.NoSuchFileException {
+        if (!Files.exists(file)) {
+            // makedumpfile's "Can't open the dump memory(X). No such file or directory."
+            throw new java.nio.file.NoSuchFileException("the dump memory(" + file + ")");
+        }
+    }
+
+    /**
+     * The dump the mode reads: every FILE before the one DUMPFILE or LOGFILE (the parts of a split set,
+     * or '-' for standard input); with -F, every FILE (the output is standard output). {@code --split}
+     * reads one VMCORE (its FILEs after the first are the parts it writes), as does {@code --mem-usage}
+     * (makedumpfile's {@code --mem-usage VMCORE [DUMPFILE]}).
+     */
+    static List<Path> inputs(CollectorCommand options) {
+        List<Path> files = options.files;
+        if (options.split || options.memUsage) {
+            return files.subList(0, 1);
+        }
+        return options.flatten ? files : files.subList(0, files.size() - 1);
+    }
+
+    /** The files the mode writes: every FILE after {@link #inputs} (none with -F). */
+    static List<Path> outputs(CollectorCommand options) {
+        return options.files.subList(inputs(options).size(), options.files.size());
     }
 
     /** makedumpfile's check_dump_file: an existing DUMPFILE is replaced only with -f. */

@@ -1,10 +1,11 @@
 package org.vmcore4j.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.Vmcore;
@@ -12,7 +13,7 @@ import org.vmcore4j.core.VmcoreInfo;
 import picocli.CommandLine.Option;
 
 /**
- * How the reading commands (info, dmesg, triage) open a dump: {@code --vmcoreinfo FILE} supplies the
+ * How the reading commands (info, read, dmesg, triage) open a dump: {@code --vmcoreinfo FILE} supplies the
  * VMCOREINFO text of a dump that lacks the note (makedumpfile's {@code -i}); a picocli mixin.
  */
 final class DumpOpening {
@@ -38,11 +39,9 @@ final class DumpOpening {
         return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
     }
 
-    Vmcore open(Path dump) throws IOException {
-        if (!Files.exists(dump)) {
-            throw new NoSuchFileException(dump.toString(), null, "no such file");
-        }
-        return Vmcore.open(dump, options());
+    /** Opens the dump the command line names ({@link DumpInput}: a file, a split set's parts, or '-'). */
+    DumpInput.Opened open(List<Path> dumps, InputStream stdin) throws IOException {
+        return DumpInput.open(dumps, options(), null, false, stdin);
     }
 
     /** The dump's VMCOREINFO, or an error that says what is missing and names {@value #OPTION}. */

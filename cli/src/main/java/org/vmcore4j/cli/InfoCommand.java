@@ -1,10 +1,10 @@
 package org.vmcore4j.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
-import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.Vmcore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,16 +13,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vmcore4j info DUMP}: the first look at a dump, as text or JSON. */
+/** {@code vmcore4j info DUMP...}: the first look at a dump, as text or JSON. */
 @Command(name = "info", description = "Show what a dump holds: kernel release, crash time, CPUs and registers, "
         + "memory ranges, VMCOREINFO.")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DUMP", description = "the dump: /proc/vmcore, an ELF core, a file written by makedumpfile, a QEMU or virsh memory "
-            + "dump, or a raw memory image (IMAGE@ADDRESS or --raw-ranges)")
-    Path dump;
+    @Parameters(arity = "1..*", paramLabel = "DUMP", description = "the dump: /proc/vmcore, an ELF core, a file written by "
+            + "makedumpfile (every part of a --split set), '-' for one on standard input (makedumpfile -F), a QEMU or virsh "
+            + "memory dump, or a raw memory image (IMAGE@ADDRESS or --raw-ranges)")
+    List<Path> dumps;
+
+    private final InputStream in;
 
     @Mixin
     DumpOpening opening = new DumpOpening();
@@ -40,12 +43,16 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
+    InfoCommand(InputStream in) {
+        this.in = in;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        DumpArgument.Target target = DumpArgument.resolve(dump, rawRanges, noBackupRemap, opening.options());
-        try (Vmcore vmcore = Vmcore.open(target.file(), target.options())) {
-            TriageReport report = TriageReport.of(vmcore, Files.size(target.file()));
+        DumpInput.Opened input = DumpInput.open(dumps, opening.options(), rawRanges, noBackupRemap, in);
+        try (Vmcore vmcore = input.dump()) {
+            TriageReport report = TriageReport.of(vmcore, input.inputBytes());
             out.print(json ? Json.write(report.toJson()) : report.toText());
         }
         out.flush();

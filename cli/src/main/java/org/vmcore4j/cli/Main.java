@@ -7,8 +7,9 @@ import picocli.CommandLine;
 
 /**
  * Entry point of the executable jar: {@code vmcore4j [options] VMCORE DUMPFILE} with makedumpfile's
- * options, and {@code vmcore4j info DUMP}. Exit status as makedumpfile's: 0 success, 1 failure
- * (bad usage included).
+ * options, and the commands {@code info}, {@code read}, {@code dmesg} and {@code triage}. Exit status
+ * as makedumpfile's: 0 success, 1 failure (bad usage included); {@code read} adds its own
+ * ({@link ReadFailure}).
  */
 public final class Main {
     static final int COMPLETED = 0;
@@ -34,8 +35,10 @@ public final class Main {
             System.setProperty("picocli.converters.excludes", "java.sql.*,java.time.*");
         }
         CommandLine cl = new CommandLine(new CollectorCommand(out, err, in));
-        cl.addSubcommand("dmesg", new DmesgCommand(out, err));
-        cl.addSubcommand("triage", new TriageCommand(err));
+        cl.addSubcommand("info", new InfoCommand(in));
+        cl.addSubcommand("read", new ReadCommand(out, err, in));
+        cl.addSubcommand("dmesg", new DmesgCommand(out, err, in));
+        cl.addSubcommand("triage", new TriageCommand(err, in));
         cl.setOut(new PrintWriter(new PrintStreamWriter(out), true));
         cl.setErr(new PrintWriter(new PrintStreamWriter(err), true));
         cl.setExitCodeExceptionMapper(e -> FAILED);

@@ -1,7 +1,6 @@
 package org.vmcore4j.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
@@ -19,8 +18,7 @@ final class MemUsageMode {
      * (see {@link MemoryUsage}), so vmcore4j does not ask, and runs on a vmcore of another machine too.
      */
     static int run(CollectorCommand options, MessageOutput messages) throws IOException {
-        Path vmcorePath = options.files.get(0);
-        try (Vmcore dump = DumpFiles.openInput(vmcorePath, true, options)) {
+        try (Vmcore dump = DumpFiles.openInput(DumpFiles.inputs(options), true, options)) {
             // makedumpfile refuses kernels before 4.11 unless -f: their /proc/kcore has no valid p_paddr
             String release = dump.vmcoreInfo().flatMap(VmcoreInfo::osRelease).orElse("");
             if (!options.force && olderThan(release, 4, 11)) {

@@ -66,8 +66,8 @@ final class OptionCombinationCheck {
         if (options.memUsage && options.files.size() == 1) {
             return null; // VMCORE alone (makedumpfile also takes the forms below and ignores DUMPFILE)
         }
-        if (options.dumpDmesg && (options.split || options.files.size() != (options.flatten ? 1 : 2))) {
-            return ""; // VMCORE and LOGFILE; with -F, VMCORE alone (the log goes to standard output)
+        if (options.dumpDmesg && (options.split || options.files.size() < (options.flatten ? 1 : 2))) {
+            return ""; // VMCORE... and LOGFILE; with -F, VMCORE... alone (the log goes to standard output)
         }
         if (options.sizeLimit != null && NumericOptions.parseSize(options.sizeLimit) <= 0) {
             return "Limit size(" + options.sizeLimit + ") is invalid.";
@@ -87,9 +87,10 @@ final class OptionCombinationCheck {
             }
             return options.files.size() > 2 ? null : "";
         }
+        // VMCORE may be several files (a split set's parts): every FILE but the DUMPFILE (-F: every FILE)
         if (options.flatten) {
-            return options.files.size() == 1 ? null : "";
+            return options.files.isEmpty() ? "" : null;
         }
-        return options.files.size() == 2 ? null : "";
+        return options.files.size() >= 2 ? null : "";
     }
 }

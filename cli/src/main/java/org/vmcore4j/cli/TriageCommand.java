@@ -2,6 +2,7 @@ package org.vmcore4j.cli;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code vmcore4j triage DUMP OUT.tar.gz}: what to keep of a dump when the dump itself cannot be kept,
+ * {@code vmcore4j triage DUMP... OUT.tar.gz}: what to keep of a dump when the dump itself cannot be kept,
  * in one small deterministic archive (the same dump gives the same bytes). Every part that can be
  * read goes in; what cannot is listed in {@code README.txt}, so a damaged dump still gives a bundle.
  */
@@ -43,11 +44,12 @@ final class TriageCommand implements Callable<Integer> {
     static final String README = "README.txt";
 
     private final PrintStream err;
+    private final InputStream in;
 
-    @Parameters(index = "0", paramLabel = "DUMP", description = "the dump, in any format vmcore4j reads")
-    Path dump;
+    @Parameters(arity = "2..*", paramLabel = "DUMP... OUT.tar.gz", description = "the dump, in any format vmcore4j "
+            + "reads (every part of a --split set; '-' for one on standard input), then the bundle to write")
+    List<Path> files;
 
-    @Parameters(index = "1", paramLabel = "OUT.tar.gz", description = "the bundle to write")
     Path target;
 
     @Option(names = "-f", description = "overwrite OUT.tar.gz if it exists")
@@ -59,22 +61,26 @@ final class TriageCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
     boolean help;
 
-    TriageCommand(PrintStream err) {
+    TriageCommand(PrintStream err, InputStream in) {
         this.err = err;
+        this.in = in;
     }
 
     @Override
     public Integer call() throws Exception {
+        target = files.get(files.size() - 1);
+        List<Path> dumps = files.subList(0, files.size() - 1);
         if (Files.exists(target) && !force) {
             err.println("vmcore4j: " + target + " exists; give -f to replace it");
             return Main.FAILED;
         }
         Files.deleteIfExists(target);
         List<String> missing = new ArrayList<>();
-        try (Vmcore vmcore = opening.open(dump);
+        DumpInput.Opened input = opening.open(dumps, in);
+        try (Vmcore vmcore = input.dump();
                 OutputStream file = new BufferedOutputStream(Channels.newOutputStream(DumpSink.createPrivate(target)));
                 GZIPOutputStream gz = new GZIPOutputStream(file, 1 << 16)) {
-            TriageReport report = TriageReport.of(vmcore, Files.size(dump));
+            TriageReport report = TriageReport.of(vmcore, input.inputBytes());
             // the crash time as every member's time: the bundle's bytes depend on the dump alone
             TarWriter tar = new TarWriter(gz, report.crashTime().orElse(0));
             Dmesg log = readLog(vmcore, missing);

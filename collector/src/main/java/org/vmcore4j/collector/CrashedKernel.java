@@ -10,7 +10,7 @@ import org.vmcore4j.core.KernelAddressSpace;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreInfo;
-import org.vmcore4j.core.Notes;
+import org.vmcore4j.core.internal.Notes;
 import org.vmcore4j.core.HeaderFacts;
 
 /**

@@ -16,7 +16,7 @@ import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.Elfcorehdr;
 import org.vmcore4j.core.Note;
-import org.vmcore4j.core.Notes;
+import org.vmcore4j.core.internal.Notes;
 import org.vmcore4j.core.PageStatus;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.PhysicalRange;

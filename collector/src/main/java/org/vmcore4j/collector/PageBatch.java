@@ -5,7 +5,7 @@ import java.io.IOException;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.filter.PageFilter;
-import org.vmcore4j.kdump.codec.PageCompressor;
+import org.vmcore4j.kdump.internal.codec.PageCompressor;
 
 /** A run of pages in PFN order and, once processed, how each is to be stored. */
 final class PageBatch {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.KdumpWriter;
 import org.vmcore4j.kdump.codec.Compression;
-import org.vmcore4j.kdump.codec.PageCompressor;
+import org.vmcore4j.kdump.internal.codec.PageCompressor;
 
 /**
  * Pages in PFN order -> batches -> workers (read, zero test, compress) -> writer, in order.

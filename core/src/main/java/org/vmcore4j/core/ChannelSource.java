@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import org.vmcore4j.core.internal.WindowedFileSource;
 
 /**
  * Positional reads ({@code pread}) on a {@link FileChannel}: for files that cannot be mapped.
@@ -24,20 +25,31 @@ public final class ChannelSource implements RandomAccessSource {
         this.size = size;
     }
 
-    /** Opens {@code file} read-only; the input is never opened for writing. */
+    /**
+     * Opens {@code file} read-only; the input is never opened for writing.
+     *
+     * @throws IOException if the file cannot be opened or its size read
+     */
     public static ChannelSource open(Path file) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return new ChannelSource(ch, file.toString(), ch.size());
-        } catch (RuntimeException e) {
+            return of(ch, file.toString());
+        } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
     }
 
-    /** The channel read, for a source in this package that also maps it ({@link WindowedFileSource}). */
-    FileChannel channel() {
-        return channel;
+    /**
+     * Reads an open channel (a file the caller opened, one in a file system provider such as a zip,
+     * a file opened with {@code DELETE_ON_CLOSE}); the source owns the channel from now on and
+     * closes it with itself. Its size is read once: the dump must not grow or shrink while read.
+     *
+     * @param description what the channel reads, named in error messages
+     * @throws IOException if the channel's size cannot be read
+     */
+    public static ChannelSource of(FileChannel channel, String description) throws IOException {
+        return new ChannelSource(channel, description, channel.size());
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.vmcore4j.core.internal.Notes;
 
 /**
  * The ELF core header a crashed kernel's capture was armed with ({@code elfcorehdr}), as it lies in

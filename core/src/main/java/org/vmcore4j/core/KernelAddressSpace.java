@@ -59,6 +59,18 @@ public interface KernelAddressSpace {
         }
     }
 
+    /**
+     * Reads up to {@code len} bytes at kernel virtual address {@code vaddr} and says how far it got:
+     * where {@link #read} would throw, this returns the bytes read before the first byte it cannot
+     * give and why (not mapped, not RAM, excluded, lost, corrupt), with the virtual address it
+     * stopped at. Both reads agree on every byte.
+     *
+     * @throws IOException if reading the file itself fails (an I/O error, a closed dump)
+     */
+    default ReadResult readAvailable(long vaddr, byte[] dst, int off, int len) throws IOException {
+        return AvailableReads.kernelVirtual(this, vaddr, dst, off, len);
+    }
+
     default byte readByte(long vaddr) throws IOException {
         byte[] b = new byte[1];
         read(vaddr, b, 0, 1);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.arch.PrStatus;
+import org.vmcore4j.core.internal.LazyKernelAddressSpace;
 
 /**
  * A dump seen with what the caller supplied at open ({@link OpenOptions}) in place of what its

@@ -39,6 +39,39 @@ public interface PhysicalMemory {
      */
     void read(long paddr, byte[] dst, int off, int len) throws IOException;
 
+    /**
+     * Reads up to {@code len} bytes at physical address {@code paddr} and says how far it got: where
+     * {@link #read} would throw {@link MemoryAccessException} or {@link VmcoreFormatException}, this
+     * returns the bytes read before the first missing byte and the reason (not RAM, excluded, lost,
+     * corrupt), so a caller reading around holes and filtered pages needs no exception handling.
+     * Both reads agree on every byte: this one is built on the other.
+     *
+     * @throws IOException if reading the file itself fails (an I/O error, a closed dump)
+     */
+    default ReadResult readAvailable(long paddr, byte[] dst, int off, int len) throws IOException {
+        return AvailableReads.physical(this, paddr, dst, off, len);
+    }
+
+    /**
+     * Which frames of {@code [0, endPfn())} the dump holds, excluded, lost or never had as RAM, as an
+     * immutable value read once (see {@link PageStatusMap} for its cost).
+     *
+     * @throws java.io.UncheckedIOException if the dump cannot be read where the statuses are stored
+     */
+    default PageStatusMap statusMap() {
+        return PageStatusMap.of(this, 0, endPfn());
+    }
+
+    /**
+     * As {@link #statusMap()}, for the frames {@code [firstPfn, endPfn)} only; frames past
+     * {@link #endPfn()} are {@link PageStatus#NOT_RAM}.
+     *
+     * @throws IllegalArgumentException if the range is negative or reversed
+     */
+    default PageStatusMap statusMap(long firstPfn, long endPfn) {
+        return PageStatusMap.of(this, firstPfn, endPfn);
+    }
+
     /** Reads the whole page {@code pfn} into {@code dst[off..off+pageSize)}. */
     default void readPage(long pfn, byte[] dst, int off) throws IOException {
         read(pfn * pageSize(), dst, off, pageSize());

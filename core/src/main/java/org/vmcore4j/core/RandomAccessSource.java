@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import org.vmcore4j.core.internal.MappedFileSource;
 
 /**
  * Absolute-position, read-only access to the bytes of a dump file. Every method takes the position

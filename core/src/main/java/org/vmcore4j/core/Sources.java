@@ -2,6 +2,7 @@ package org.vmcore4j.core;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.vmcore4j.core.internal.WindowedFileSource;
 
 /** Opens a dump file as the {@link OpenOptions.ReadMode} asks. */
 final class Sources {

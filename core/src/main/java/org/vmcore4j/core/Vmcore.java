@@ -2,13 +2,16 @@ package org.vmcore4j.core;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import org.vmcore4j.core.arch.Architecture;
+import org.vmcore4j.core.internal.Notes;
 
 /**
  * An opened crash dump, whatever its format: notes, CPUs, VMCOREINFO, physical memory and the
@@ -55,6 +58,36 @@ public interface Vmcore extends Closeable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Opens the dump a caller's channel reads (a file it opened, one in a zip file system); on
+     * success the dump owns the channel and closes it, on failure the caller still does. Reads are
+     * positional ({@link FileChannel#read(java.nio.ByteBuffer, long)}), so the channel may be read by
+     * many threads; the dump's size is read once and must not change. {@link OpenOptions#readMode()}
+     * does not apply: nothing is mapped.
+     *
+     * @param description what the channel reads, named in error messages
+     * @throws VmcoreFormatException    if the bytes are no dump of an installed format, or damaged
+     * @throws UnsupportedDumpException if the dump is sound but uses what vmcore4j does not handle
+     * @throws IOException              if reading fails
+     */
+    static Vmcore open(FileChannel channel, String description, OpenOptions options) throws IOException {
+        return open(ChannelSource.of(channel, description), options);
+    }
+
+    /**
+     * Opens a dump that arrives as a stream: a flattened {@code makedumpfile -F} stream on standard
+     * input (what {@code makedumpfile -R} would rebuild), or any dump file sent through a pipe. The
+     * stream is read to its end into a temporary file in {@code spoolDirectory}, which the dump
+     * reads and deletes when closed (at once if opening fails): it needs as much free space as the
+     * stream is long. The caller keeps the stream and closes it.
+     *
+     * @throws VmcoreFormatException if the bytes are no dump of an installed format, or damaged
+     * @throws IOException           if reading the stream or writing the temporary file fails
+     */
+    static Vmcore open(InputStream stream, Path spoolDirectory, OpenOptions options) throws IOException {
+        return SpooledStream.open(stream, spoolDirectory, options);
     }
 
     /** Opens a source with {@link OpenOptions#defaults()}; on success the dump owns it. */
@@ -178,4 +211,22 @@ public interface Vmcore extends Closeable {
      * @throws VmcoreFormatException if the dump has no VMCOREINFO or it lacks what translation needs
      */
     KernelAddressSpace kernelAddressSpace() throws IOException;
+
+    /**
+     * Reads up to {@code len} bytes at {@code address} in {@code space} into {@code dst[off..off+len)}
+     * and says how many it read and why it stopped (libkdumpfile's {@code kdump_read}): a page left
+     * out by filtering, lost in an incomplete dump, not RAM, not mapped, or stored corrupt is an
+     * answer, not an exception. {@link PhysicalMemory#read} and {@link KernelAddressSpace#read} are
+     * the throwing twins for callers that need every byte.
+     *
+     * @throws VmcoreFormatException if {@code space} is {@link AddressSpace#KERNEL_VIRTUAL} and the
+     *                               dump has no VMCOREINFO or lacks what translation needs
+     * @throws IOException           if reading the file itself fails
+     */
+    default ReadResult read(AddressSpace space, long address, byte[] dst, int off, int len) throws IOException {
+        return switch (space) {
+            case PHYSICAL -> physicalMemory().readAvailable(address, dst, off, len);
+            case KERNEL_VIRTUAL -> kernelAddressSpace().readAvailable(address, dst, off, len);
+        };
+    }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Optional;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.arch.PrStatus;
+import org.vmcore4j.core.internal.LazyKernelAddressSpace;
+import org.vmcore4j.core.internal.Notes;
 
 /**
  * A whole-machine image opened as a dump. Where it holds a kexec capture's elfcorehdr (and the caller

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vmcore4j.core.internal.WindowedFileSource;
 
 /**
  * {@link WindowedFileSource}, the collector's input: reads equal the file's bytes at and across

@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.vmcore4j.core.Notes;
+import org.vmcore4j.core.internal.Notes;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.VmcoreFormatException;

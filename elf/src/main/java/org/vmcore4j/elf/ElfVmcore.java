@@ -15,7 +15,7 @@ import org.vmcore4j.core.arch.PrStatus;
 import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.KernelAddressSpace;
-import org.vmcore4j.core.LazyKernelAddressSpace;
+import org.vmcore4j.core.internal.LazyKernelAddressSpace;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.RandomAccessSource;

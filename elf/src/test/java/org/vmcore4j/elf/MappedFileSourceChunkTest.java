@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vmcore4j.core.ByteArraySource;
-import org.vmcore4j.core.MappedFileSource;
+import org.vmcore4j.core.internal.MappedFileSource;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.VmcoreFormatException;
 

@@ -61,6 +61,13 @@ final class CycleScanner {
     private long ramPages;
     private long dumpablePages;
     private boolean warnedOutOfCycle;
+    /** Told of every run excluded, with its class ({@link PageFilter#classify}); null when no one asks. */
+    private ClassRecorder recorder;
+
+    /** Receives each run of frames a scan excludes and why; runs arrive in no particular order within a cycle. */
+    interface ClassRecorder {
+        void excluded(PageClass pageClass, long from, long end);
+    }
     /** makedumpfile's non-cyclic mode: the 1st bitmap also holds each PT_LOAD's partial last page. */
     private boolean singleCycle;
 
@@ -139,6 +146,10 @@ final class CycleScanner {
      * PT_LOAD's partial last page counts as RAM, and the memory hole is max_mapnr minus the frames
      * counted, load by load.
      */
+    void recordClasses(ClassRecorder r) {
+        recorder = r;
+    }
+
     void singleCycle(boolean on) {
         this.singleCycle = on;
     }
@@ -332,6 +343,9 @@ final class CycleScanner {
             if (nr == 1) {
                 counters[pageClass.ordinal()]++;
                 dump.clear(pfn);
+                if (recorder != null) {
+                    recorder.excluded(pageClass, pfn, pfn + 1);
+                }
             } else {
                 excludeRange(pageClass, pfn, pfn + nr);
                 if (nr < 0) {
@@ -360,6 +374,9 @@ final class CycleScanner {
         if (ult(a, end)) {
             counters[pageClass.ordinal()] += end - a;
             dump.clearRange(a, end);
+            if (recorder != null) {
+                recorder.excluded(pageClass, a, end);
+            }
         }
     }
 
@@ -370,6 +387,9 @@ final class CycleScanner {
         if (a < b) {
             counters[PageClass.FREE.ordinal()] += b - a;
             dump.clearRange(a, b);
+            if (recorder != null) {
+                recorder.excluded(PageClass.FREE, a, b);
+            }
         }
         if ((startPfn < cs || Long.compareUnsigned(startPfn + pages, ce) > 0) && !warnedOutOfCycle) {
             // Each cycle walks every free list, so blocks of other cycles show up; makedumpfile warns once.
@@ -403,6 +423,9 @@ final class CycleScanner {
             for (int i = 0; i < run; i++) {
                 if (contents.isZero(i)) {
                     counters[PageClass.ZERO.ordinal()]++;
+                    if (recorder != null) {
+                        recorder.excluded(PageClass.ZERO, p + i, p + i + 1);
+                    }
                     if (elf) {
                         dump.clear(p + i);
                     } else {

@@ -2,10 +2,10 @@ package org.vmcore4j.filter;
 
 /**
  * Why a dump level leaves a page out, as makedumpfile's __exclude_unnecessary_pages and
- * exclude_zero_pages decide it; the report counts pages per class. The order of the constants is
- * the order of the report's counters.
+ * exclude_zero_pages decide it ({@link PageFilter#classify} gives it per frame); the report counts
+ * pages per class. The order of the constants is the order of the report's counters.
  */
-enum PageClass {
+public enum PageClass {
     /** All bytes zero (dump level bit 1). */
     ZERO,
     /** Page cache without private data (bit 2; bit 4 takes it too). */

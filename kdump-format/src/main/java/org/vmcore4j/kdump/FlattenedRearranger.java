@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.vmcore4j.core.VmcoreFormatException;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * Rebuilds a regular dump file from a flattened stream, as {@code makedumpfile -R} does: reads the

@@ -8,6 +8,7 @@ import java.util.Objects;
 
 import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.OutputLimitException;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * A {@link DumpSink} that writes makedumpfile's flattened format ({@code -F}) to a stream, so a dump

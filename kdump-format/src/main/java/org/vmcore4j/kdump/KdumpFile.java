@@ -11,7 +11,8 @@ import org.vmcore4j.core.Note;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
-import org.vmcore4j.core.Notes;
+import org.vmcore4j.core.internal.Notes;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * One kdump-compressed file as makedumpfile writes it (a whole dump, or one part of a

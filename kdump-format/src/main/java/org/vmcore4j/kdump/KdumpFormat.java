@@ -8,6 +8,7 @@ import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormat;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * The kdump-compressed format for {@link Vmcore#open}: files that start with {@code "KDUMP   "}
@@ -16,6 +17,10 @@ import org.vmcore4j.core.VmcoreFormat;
 public final class KdumpFormat implements VmcoreFormat {
     /** {@link #name()}. */
     public static final String NAME = "kdump";
+
+    /** The provider {@link java.util.ServiceLoader} makes; callers open dumps with {@link Vmcore#open}. */
+    public KdumpFormat() {
+    }
 
     @Override
     public String name() {

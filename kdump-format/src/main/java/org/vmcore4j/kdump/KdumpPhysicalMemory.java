@@ -16,7 +16,7 @@ import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.kdump.codec.CorruptPageException;
-import org.vmcore4j.kdump.codec.PageCodec;
+import org.vmcore4j.kdump.internal.codec.PageCodec;
 
 /** The physical memory of a kdump-compressed dump (one file or a split set); see {@link KdumpVmcore}. */
 final class KdumpPhysicalMemory implements PhysicalMemory {
@@ -41,7 +41,7 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         PageCodec codec(Compression c) {
             PageCodec k = codecs[c.ordinal()];
             if (k == null) {
-                k = c.newCodec();
+                k = PageCodec.of(c);
                 codecs[c.ordinal()] = k;
             }
             return k;
@@ -261,6 +261,9 @@ final class KdumpPhysicalMemory implements PhysicalMemory {
         }
         try {
             codec.decompress(ctx.compressed, 0, size, out, outOff, pageSize);
+        } catch (IllegalStateException e) {
+            throw new IOException(String.format(Locale.ROOT, "cannot decode the %s page of PFN 0x%x at offset %d in %s: %s", c, pfn,
+                    dataOffset, f.description(), e.getMessage()), e);
         } catch (CorruptPageException e) {
             throw new VmcoreFormatException(f.description(), dataOffset,
                     String.format(Locale.ROOT, "page data of PFN 0x%x (%s, %d bytes): %s", pfn, c, size, e.getMessage()), e);

@@ -11,7 +11,7 @@ import org.vmcore4j.core.arch.Architecture;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.HeaderFacts;
 import org.vmcore4j.core.KernelAddressSpace;
-import org.vmcore4j.core.LazyKernelAddressSpace;
+import org.vmcore4j.core.internal.LazyKernelAddressSpace;
 import org.vmcore4j.core.Note;
 import org.vmcore4j.core.PhysicalMemory;
 import org.vmcore4j.core.RandomAccessSource;
@@ -20,6 +20,7 @@ import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.core.VmcoreInfo;
 import org.vmcore4j.core.arch.PrStatus;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * A kdump-compressed dump (makedumpfile's default output, {@code -c/-l/-p/-z}, also the old

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresMakedumpfile;

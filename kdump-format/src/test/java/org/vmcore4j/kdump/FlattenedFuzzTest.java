@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.vmcore4j.core.ByteArraySource;
 import org.vmcore4j.core.VmcoreFormatException;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * Coverage-guided fuzzing of the flattened format ({@code makedumpfile -F}) (issue #8): a fuzzed

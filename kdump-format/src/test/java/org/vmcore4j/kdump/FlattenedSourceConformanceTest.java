@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.conformance.RandomAccessSourceConformance;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * {@link FlattenedSource}, read from a file: the content as a flattened stream of out-of-order records,

@@ -36,6 +36,7 @@ import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.kdump.codec.Compression;
+import org.vmcore4j.kdump.internal.FlattenedSource;
 
 /**
  * Damaged input: kdump files, split sets and flattened streams with mutated header, sub-header,

@@ -14,10 +14,10 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vmcore4j.core.RandomAccessSource;
 import org.vmcore4j.kdump.codec.Compression;
-import org.vmcore4j.kdump.codec.LiblzoHelper;
-import org.vmcore4j.kdump.codec.Lzo1x1Compressor;
-import org.vmcore4j.kdump.codec.PageCodec;
-import org.vmcore4j.kdump.codec.PageCompressor;
+import org.vmcore4j.kdump.internal.codec.LiblzoHelper;
+import org.vmcore4j.kdump.internal.codec.Lzo1x1Compressor;
+import org.vmcore4j.kdump.internal.codec.PageCodec;
+import org.vmcore4j.kdump.internal.codec.PageCompressor;
 import org.vmcore4j.testdata.Corpus;
 import org.vmcore4j.testdata.RequiresCorpus;
 import org.vmcore4j.testdata.RequiresMakedumpfile;
@@ -75,7 +75,7 @@ class LzoEncoderCorpusTest {
             List<byte[]> pages = new ArrayList<>();
             List<byte[]> stored = new ArrayList<>();
             List<Long> pfns = new ArrayList<>();
-            try (PageCodec decoder = Compression.LZO.newCodec()) {
+            try (PageCodec decoder = PageCodec.of(Compression.LZO)) {
                 long index = 0;
                 for (long pfn = dumpable.nextSetBit(0); pfn >= 0; pfn = dumpable.nextSetBit(pfn + 1), index++) {
                     if (index % stride != 0) {

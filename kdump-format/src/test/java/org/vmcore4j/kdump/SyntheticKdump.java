@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
 import org.vmcore4j.kdump.codec.Compression;
-import org.vmcore4j.kdump.codec.PageCodec;
+import org.vmcore4j.kdump.internal.codec.PageCodec;
 
 /**
  * Builds kdump-compressed files in memory straight from the layout (FORMATS.md section 1), for every
@@ -142,7 +142,7 @@ final class SyntheticKdump {
             zeroOffset = dataOffset;
             data.writeBytes(new byte[blockSize]);
         }
-        PageCodec codec = compression == Compression.NONE ? null : compression.newCodec();
+        PageCodec codec = compression == Compression.NONE ? null : PageCodec.of(compression);
         byte[] buf = new byte[blockSize];
         long rank = 0;
         try {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.vmcore4j.core.CpuState;
 import org.vmcore4j.core.Note;
-import org.vmcore4j.core.Notes;
+import org.vmcore4j.core.internal.Notes;
 import org.vmcore4j.core.VmcoreFormatException;
 
 /**

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.vmcore4j.core.RandomAccessSource;
-import org.vmcore4j.core.WindowedFileSource;
+import org.vmcore4j.core.internal.WindowedFileSource;
 
 /** {@link WindowedFileSource} with its smallest window, 4 KiB, so the suite's reads move windows. */
 class WindowedFileSourceConformanceTest extends RandomAccessSourceConformance {

@@ -77,18 +77,6 @@ public enum Compression {
         throw new AssertionError(bits);
     }
 
-    /** A new codec for this method; {@link #NONE} has none. */
-    public PageCodec newCodec() {
-        return switch (this) {
-            case NONE -> throw new IllegalArgumentException("raw pages need no codec");
-            case ZLIB -> new ZlibCodec();
-            case LZO -> new LzoCodec();
-            case SNAPPY -> new SnappyCodec();
-            case ZSTD -> new ZstdCodec();
-            case LZ4 -> new Lz4Codec();
-        };
-    }
-
     @Override
     public String toString() {
         return displayName;
