@@ -99,7 +99,7 @@ public final class KdumpFile implements Closeable {
         this.noteOffset = hasNotes ? subHeader.offsetNote() : 0;
         this.noteBlob = hasNotes ? readArea(subHeader.offsetNote(), subHeader.sizeNote(), MAX_NOTE_BYTES,
                 layout.subOffsetNote(), "note area") : new byte[0];
-        this.notes = Notes.parse(noteBlob, 0, noteBlob.length, order, description, noteOffset);
+        this.notes = List.copyOf(Notes.parse(noteBlob, 0, noteBlob.length, order, description, noteOffset));
         this.vmcoreInfo = findVmcoreInfo();
         if (header.headerVersion() >= 5 && subHeader.sizeEraseinfo() != 0) {
             checkArea(subHeader.offsetEraseinfo(), subHeader.sizeEraseinfo(), MAX_ERASEINFO_BYTES,
