@@ -8,6 +8,7 @@ import org.vmcore4j.core.DumpSink;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.core.VmcoreFormatException;
 import org.vmcore4j.kdump.KdumpWriter;
+import org.vmcore4j.kdump.PfnRange;
 import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.filter.FilterReport;
 import org.vmcore4j.filter.PageFilter;
@@ -178,7 +179,7 @@ public final class KdumpCollector {
         try {
             for (int i = 0; i < writers.length; i++) {
                 // the files of a split set differ only in their PFN range
-                KdumpWriter.PfnRange range = split ? new KdumpWriter.PfnRange(i == 0 ? 0 : ends[i - 1], ends[i]) : null;
+                PfnRange range = split ? new PfnRange(i == 0 ? 0 : ends[i - 1], ends[i]) : null;
                 writers[i] = KdumpWriter.start(sinks.get(i), headers.header(range), dumpable[0], perFile[i],
                         sharedZeroPage);
                 started++;

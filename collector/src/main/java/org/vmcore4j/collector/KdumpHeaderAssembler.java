@@ -2,7 +2,8 @@ package org.vmcore4j.collector;
 
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.HeaderLayout;
-import org.vmcore4j.kdump.KdumpWriter;
+import org.vmcore4j.kdump.KdumpOutputHeader;
+import org.vmcore4j.kdump.PfnRange;
 import org.vmcore4j.kdump.codec.Compression;
 
 /**
@@ -35,8 +36,8 @@ final class KdumpHeaderAssembler {
     }
 
     /** The header of one file; {@code range} null for a file that is not part of a split set. */
-    KdumpWriter.Header header(KdumpWriter.PfnRange range) {
-        return new KdumpWriter.Header(layout, dump.byteOrder(), dump.physicalMemory().pageSize(), kernel.utsname(),
+    KdumpOutputHeader header(PfnRange range) {
+        return new KdumpOutputHeader(layout, dump.byteOrder(), dump.physicalMemory().pageSize(), kernel.utsname(),
                 kernel.crashTimeSeconds(), 0, compression, excludedVmemmap, maxMapnr, kernel.cpuCount(),
                 kernel.physBase(), dumpLevel, range, kernel.noteSection(), kernel.vmcoreinfoOffset(),
                 kernel.vmcoreinfoSize());

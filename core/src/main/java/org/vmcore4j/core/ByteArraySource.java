@@ -7,6 +7,12 @@ public final class ByteArraySource implements RandomAccessSource {
     private final byte[] bytes;
     private final String description;
 
+    /**
+     * A source over {@code bytes}, which it does not copy: the caller must not change them while it is read.
+     *
+     * @param bytes a size in bytes
+     * @param description what the bytes are, for error messages
+     */
     public ByteArraySource(byte[] bytes, String description) {
         this.bytes = Objects.requireNonNull(bytes);
         this.description = Objects.requireNonNull(description);

@@ -28,6 +28,8 @@ public final class ChannelSource implements RandomAccessSource {
     /**
      * Opens {@code file} read-only; the input is never opened for writing.
      *
+     * @param file the file
+     * @return the channel source
      * @throws IOException if the file cannot be opened or its size read
      */
     public static ChannelSource open(Path file) throws IOException {
@@ -45,6 +47,8 @@ public final class ChannelSource implements RandomAccessSource {
      * a file opened with {@code DELETE_ON_CLOSE}); the source owns the channel from now on and
      * closes it with itself. Its size is read once: the dump must not grow or shrink while read.
      *
+     * @param channel the open channel, which the dump owns on success
+     * @return what was read
      * @param description what the channel reads, named in error messages
      * @throws IOException if the channel's size cannot be read
      */

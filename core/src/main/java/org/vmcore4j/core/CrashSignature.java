@@ -97,6 +97,11 @@ public record CrashSignature(OptionalInt crashingCpu, OptionalInt crashingPid, O
     /**
      * Reads the signature from the log and the CPUs' notes. {@code log} may be empty (no VMCOREINFO,
      * or the log was unreadable): the signature then holds what the notes tell.
+     *
+     * @param log the log
+     * @param cpus the cpus
+     * @param osRelease the os release
+     * @return what was read
      */
     public static CrashSignature of(Optional<Dmesg> log, List<CpuState> cpus, Optional<String> osRelease) {
         List<LogLine> lines = new ArrayList<>();

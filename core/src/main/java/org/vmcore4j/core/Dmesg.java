@@ -63,22 +63,24 @@ public final class Dmesg {
             this.text = text;
         }
 
-        /** Nanoseconds since boot (local clock of the CPU that logged it); unsigned. -1 for plain-text lines without a timestamp. */
+        /** {@return nanoseconds since boot on the logging CPU's clock (unsigned); -1 for untimed text lines} */
         public long timestampNanos() {
             return timestampNanos;
         }
 
+        /** {@return the record's log level (0 emergency .. 7 debug)} */
         public int level() {
             return level;
         }
 
+        /** {@return the record's syslog facility (0 for the kernel)} */
         public int facility() {
             return facility;
         }
 
         /**
-         * The caller as the kernel prints it with CONFIG_PRINTK_CALLER: {@code T<pid>} for a task,
-         * {@code C<cpu>} for a CPU outside task context; empty where the buffer records none.
+         * {@return the caller as the kernel prints it with CONFIG_PRINTK_CALLER: {@code T<pid>} for a
+         * task, {@code C<cpu>} for a CPU outside task context; empty where the buffer records none}
          */
         public Optional<String> caller() {
             if (!hasCaller) {
@@ -88,12 +90,12 @@ public final class Dmesg {
             return Optional.of(((callerId & 0x80000000) != 0 ? "C" : "T") + (callerId & 0x7fffffff));
         }
 
-        /** A copy of the text bytes. */
+        /** {@return a copy of the text bytes} */
         public byte[] textBytes() {
             return text.clone();
         }
 
-        /** The text decoded as UTF-8 (malformed bytes become U+FFFD). */
+        /** {@return the text decoded as UTF-8 (malformed bytes become U+FFFD)} */
         public String text() {
             return new String(text, StandardCharsets.UTF_8);
         }
@@ -123,7 +125,14 @@ public final class Dmesg {
         this.damage = damage;
     }
 
-    /** Reads the whole log, as {@code makedumpfile --dump-dmesg} does. */
+    /**
+     * Reads the whole log, as {@code makedumpfile --dump-dmesg} does.
+     *
+     * @param info the VMCOREINFO
+     * @param space the crashed kernel's address space, through which the log is read
+     * @return the log
+     * @throws IOException if reading or writing fails
+     */
     public static Dmesg read(VmcoreInfo info, KernelAddressSpace space) throws IOException {
         return read(info, space, false);
     }
@@ -137,6 +146,10 @@ public final class Dmesg {
      * number is at least {@code clear_seq} are given instead. Without those symbols, and for
      * plain-text buffers, the whole log.
      *
+     * @param info the VMCOREINFO
+     * @param space the crashed kernel's address space, through which the log is read
+     * @param sinceClear whether to read only what was logged since the log was last cleared
+     * @return the log
      * @throws VmcoreFormatException naming the VMCOREINFO keys that are missing or invalid, or if a
      *                               ring's sizes are out of bounds
      * @throws MemoryAccessException if the dump lacks memory the log lives in
@@ -295,30 +308,30 @@ public final class Dmesg {
         return (parts[0] << 16) + (Math.min(parts[1], 255) << 8) + Math.min(parts[2], 255);
     }
 
-    /** Which buffer the log came from. */
+    /** {@return which buffer the log came from} */
     public Source source() {
         return source;
     }
 
-    /** The records, oldest first. */
+    /** {@return the records, oldest first} */
     public List<Record> records() {
         return records;
     }
 
-    /** Whether the kernel recorded caller ids (CONFIG_PRINTK_CALLER, always on 5.10+), so each line carries one. */
+    /** {@return whether the kernel recorded caller ids (CONFIG_PRINTK_CALLER, always on 5.10+), so each line carries one} */
     public boolean hasCallerIds() {
         return callerIds;
     }
 
     /**
-     * What was wrong with the buffer, where it was damaged part-way: the log then holds the records
-     * read before the damage (and, for a record chain that loops, once around the loop).
+     * {@return what was wrong with the buffer, where it was damaged part-way: the log then holds the
+     * records read before the damage (and, for a record chain that loops, once around the loop)}
      */
     public Optional<String> damage() {
         return Optional.ofNullable(damage);
     }
 
-    /** The log in makedumpfile 1.7.9's {@code --dump-dmesg} format. */
+    /** {@return the log in makedumpfile 1.7.9's {@code --dump-dmesg} format} */
     public byte[] makedumpfileText() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -336,6 +349,9 @@ public final class Dmesg {
      * that prefix, and bytes other than printable ASCII and whitespace written as {@code \xNN} (C's
      * {@code %02x} of a signed {@code char}, so bytes from 0x80 come out as {@code \xffffff80} and on);
      * for a plain-text buffer the text itself.
+     *
+     * @param out where the output goes
+     * @throws IOException if reading or writing fails
      */
     public void writeTo(OutputStream out) throws IOException {
         if (plainText != null) {

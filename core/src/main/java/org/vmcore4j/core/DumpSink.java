@@ -24,23 +24,27 @@ public interface DumpSink extends Closeable {
     /**
      * Writes all remaining bytes of {@code src} at {@code offset}, advancing its position.
      *
+     * @param offset a byte offset
+     * @param src the input bytes
      * @throws OutputLimitException if a size limit stopped the write after some of the bytes
      * @throws IOException          if the bytes could not be written
      */
     void write(long offset, ByteBuffer src) throws IOException;
 
-    /** Whether bytes already written may be written again (a file: yes; a stream: no). */
+    /** {@return whether bytes already written may be written again (a file: yes; a stream: no)} */
     boolean canRewrite();
 
-    /** Total bytes written so far (for progress and messages), counting rewrites. */
+    /** {@return total bytes written so far (for progress and messages), counting rewrites} */
     long bytesWritten();
 
-    /** A human-readable name of the destination, for messages. */
+    /** {@return a human-readable name of the destination, for messages} */
     String description();
 
     /**
      * The writer completed the dump. A flattened stream writes its end marker here, so a stream cut
      * short by a failure never carries one; a file has nothing to add. Called once, before close.
+     *
+     * @throws IOException if reading or writing fails
      */
     default void finish() throws IOException {
     }
@@ -48,6 +52,10 @@ public interface DumpSink extends Closeable {
     /**
      * A sink writing into {@code file}, created or truncated. The file is opened for writing only,
      * so a sink can never be the input of the same run by accident through a read path.
+     *
+     * @param file the file
+     * @return a sink writing into {@code file}, created or truncated
+     * @throws IOException if reading or writing fails
      */
     static DumpSink toFile(Path file) throws IOException {
         return new FileDumpSink(createPrivate(file), file.toString());
@@ -57,6 +65,10 @@ public interface DumpSink extends Closeable {
      * Opens {@code file} for writing, created or truncated. A new file is readable by its owner only
      * (mode 0600 where the file system has POSIX permissions), as makedumpfile creates its output: a
      * dump holds kernel memory, keys and passwords included.
+     *
+     * @param file the file
+     * @return the file channel
+     * @throws IOException if reading or writing fails
      */
     static FileChannel createPrivate(Path file) throws IOException {
         java.util.Set<StandardOpenOption> options = java.util.EnumSet.of(StandardOpenOption.CREATE,
@@ -71,6 +83,10 @@ public interface DumpSink extends Closeable {
     /**
      * A sink that keeps nothing (makedumpfile's {@code --dry-run}, benchmarks): it counts the bytes and
      * behaves as a rewritable file.
+     *
+     * @param description what the bytes are, for error messages
+     * @return a sink that keeps nothing (makedumpfile's {@code --dry-run}, benchmarks): it counts
+     *         the bytes and behaves as a rewritable file
      */
     static DumpSink discarding(String description) {
         return new DumpSink() {
@@ -106,6 +122,12 @@ public interface DumpSink extends Closeable {
     /**
      * A sink that stops accepting bytes past {@code limit} (makedumpfile's {@code -L}): a write that
      * would end beyond it writes the part below the limit and throws {@link OutputLimitException}.
+     *
+     * @param sink where the output goes
+     * @param limit the limit
+     * @return a sink that stops accepting bytes past {@code limit} (makedumpfile's {@code -L}): a
+     *         write that would end beyond it writes the part below the limit and throws {@link
+     *         OutputLimitException}
      */
     static DumpSink limitedTo(DumpSink sink, long limit) {
         return new LimitedDumpSink(sink, limit);

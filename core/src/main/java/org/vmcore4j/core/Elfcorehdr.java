@@ -29,10 +29,15 @@ import org.vmcore4j.core.internal.Notes;
 public final class Elfcorehdr {
     /** A PT_LOAD: crashed-kernel physical range {@code [physicalAddress, +size)} read from {@code sourceAddress}. */
     public record Load(long physicalAddress, long virtualAddress, long sourceAddress, long size) {
+        /**
+         * {@return whether this range is kexec's copy of the backup region rather than the crashed
+         * kernel's own memory}
+         */
         public boolean isBackupCopy() {
             return sourceAddress != physicalAddress;
         }
 
+        /** {@return one past the last physical address of the range} */
         public long physicalEnd() {
             return physicalAddress + size;
         }
@@ -251,36 +256,43 @@ public final class Elfcorehdr {
                 String.format(Locale.ROOT, "ELF core header at physical 0x%x refused: %s", address, why));
     }
 
-    /** Physical address of the header in the image. */
+    /** {@return physical address of the header in the image} */
     public long address() {
         return address;
     }
 
-    /** The ELF file header as the header states it (/proc/vmcore starts with it, its e_phnum rewritten). */
+    /**
+     * {@return the ELF file header as the header states it (/proc/vmcore starts with it, its e_phnum
+     * rewritten)}
+     */
     public byte[] fileHeader() {
         return fileHeader.clone();
     }
 
-    /** {@code e_machine}. */
+    /** {@return {@code e_machine}} */
     public int machine() {
         return machine;
     }
 
-    /** The PT_LOADs in program header order. */
+    /** {@return the PT_LOADs in program header order} */
     public List<Load> loads() {
         return loads;
     }
 
+    /** {@return the header's PT_NOTE segments, in header order} */
     public List<NoteSegment> noteSegments() {
         return noteSegments;
     }
 
-    /** The PT_LOAD of kexec_load's backup region, if the header has one. */
+    /** {@return the PT_LOAD of kexec_load's backup region, if the header has one} */
     public Optional<Load> backup() {
         return loads.stream().filter(Load::isBackupCopy).findFirst();
     }
 
-    /** The crashed kernel's RAM as the PT_LOADs name it: sorted, merged where they touch or overlap. */
+    /**
+     * {@return the crashed kernel's RAM as the PT_LOADs name it: sorted, merged where they touch or
+     * overlap}
+     */
     public List<PhysicalRange> crashedKernelRanges() {
         List<Load> sorted = new ArrayList<>(loads);
         sorted.sort(Comparator.comparingLong(Load::physicalAddress));

@@ -11,6 +11,11 @@ public abstract class ForwardingDumpSink implements DumpSink {
     /** The sink written to. */
     protected final DumpSink target;
 
+    /**
+     * A sink that passes every call to {@code target}.
+     *
+     * @param target the target
+     */
     protected ForwardingDumpSink(DumpSink target) {
         this.target = target;
     }

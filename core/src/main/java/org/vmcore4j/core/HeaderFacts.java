@@ -8,6 +8,13 @@ import java.util.Objects;
  * {@code phys_base} (0 elsewhere).
  */
 public record HeaderFacts(Utsname utsname, long crashTimeSeconds, long physBase) {
+    /**
+     * Checks the components.
+     *
+     * @param utsname the utsname
+     * @param crashTimeSeconds the crash time seconds
+     * @param physBase the kernel image's physical base
+     */
     public HeaderFacts {
         Objects.requireNonNull(utsname, "utsname");
     }

@@ -25,20 +25,30 @@ public class MemoryAccessException extends IOException {
         CAPTURE_KERNEL_MEMORY
     }
 
+    /** Why the bytes are not available. */
     private final Reason reason;
+    /** The address that could not be read. */
     private final long address;
 
+    /**
+     * An access that failed for {@code reason} at {@code address}.
+     *
+     * @param reason what is wrong or missing
+     * @param address the address to read, in {@code space}
+     * @param message the detail message
+     */
     public MemoryAccessException(Reason reason, long address, String message) {
         super(message);
         this.reason = reason;
         this.address = address;
     }
 
+    /** {@return the reason}. Why the bytes are not available. */
     public Reason reason() {
         return reason;
     }
 
-    /** The address (physical, or virtual for {@link Reason#NOT_MAPPED}) that could not be read. */
+    /** {@return the address (physical, or virtual for {@link Reason#NOT_MAPPED}) that could not be read} */
     public long address() {
         return address;
     }

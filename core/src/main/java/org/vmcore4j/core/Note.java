@@ -10,6 +10,13 @@ public record Note(String name, int type, byte[] descriptor, long descriptorOffs
     /** NT_PRSTATUS: a CPU's registers and task at the crash. */
     public static final int NT_PRSTATUS = 1;
 
+    /**
+     * Whether this note has name {@code noteName} and type {@code noteType}.
+     *
+     * @param noteName the note name
+     * @param noteType the note type
+     * @return whether this note has name {@code noteName} and type {@code noteType}
+     */
     public boolean is(String noteName, int noteType) {
         return name.equals(noteName) && type == noteType;
     }

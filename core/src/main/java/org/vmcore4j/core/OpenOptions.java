@@ -45,12 +45,17 @@ public final class OpenOptions {
         this.rawRanges = rawRanges;
     }
 
-    /** Detect everything from the dump; map the file whole. */
+    /** {@return the new options}. Detect everything from the dump; map the file whole. */
     public static OpenOptions defaults() {
         return DEFAULTS;
     }
 
-    /** The crashed machine's architecture, used instead of what the dump's headers say. */
+    /**
+     * The crashed machine's architecture, used instead of what the dump's headers say.
+     *
+     * @param architecture the architecture
+     * @return the crashed machine's architecture, used instead of what the dump's headers say
+     */
     public OpenOptions withArchitecture(Architecture architecture) {
         return new OpenOptions(Objects.requireNonNull(architecture, "architecture"), vmcoreInfo, readMode,
                 crashedKernelView, rawRanges);
@@ -60,11 +65,20 @@ public final class OpenOptions {
      * VMCOREINFO text ({@code KEY=value} lines, as {@code /sys/kernel/vmcoreinfo}'s note holds
      * them or {@code makedumpfile -g} writes them), used instead of the dump's own note: for dumps
      * that lack it or whose note is damaged.
+     *
+     * @param text the text
+     * @return the new options
      */
     public OpenOptions withVmcoreInfo(String text) {
         return new OpenOptions(architecture, Objects.requireNonNull(text, "text"), readMode, crashedKernelView, rawRanges);
     }
 
+    /**
+     * How the file is read: mapped whole, in per-thread windows, or with positional reads.
+     *
+     * @param readMode how the file is read
+     * @return how the file is read: mapped whole, in per-thread windows, or with positional reads
+     */
     public OpenOptions withReadMode(ReadMode readMode) {
         return new OpenOptions(architecture, vmcoreInfo, Objects.requireNonNull(readMode, "readMode"), crashedKernelView,
                 rawRanges);
@@ -75,6 +89,13 @@ public final class OpenOptions {
      * opened as the crashed kernel's dump: its elfcorehdr found in the image, kexec's backup region
      * read from its copy, the capture kernel's memory left out (the default, {@code true}); with
      * {@code false} the image is read as it is, without looking for an elfcorehdr.
+     *
+     * @param apply whether to apply it
+     * @return whether a whole-machine image (QEMU or virsh memory dump, raw image) holding a kexec
+     *         capture is opened as the crashed kernel's dump: its elfcorehdr found in the image,
+     *         kexec's backup region read from its copy, the capture kernel's memory left out (the
+     *         default, {@code true}); with {@code false} the image is read as it is, without
+     *         looking for an elfcorehdr
      */
     public OpenOptions withBackupRegionRemap(boolean apply) {
         return new OpenOptions(architecture, vmcoreInfo, readMode, apply, rawRanges);
@@ -84,6 +105,9 @@ public final class OpenOptions {
      * Opens the file as a raw memory image (no headers) whose bytes hold these physical ranges,
      * instead of detecting its format. The architecture defaults to x86_64 and the page size to
      * VMCOREINFO's, else 4096.
+     *
+     * @param ranges the physical ranges
+     * @return the new options
      */
     public OpenOptions withRawRanges(List<RawRange> ranges) {
         if (ranges.isEmpty()) {
@@ -92,23 +116,30 @@ public final class OpenOptions {
         return new OpenOptions(architecture, vmcoreInfo, readMode, crashedKernelView, List.copyOf(ranges));
     }
 
+    /**
+     * {@return whether a whole-machine image is opened as the crashed kernel's dump ({@link
+     * #withBackupRegionRemap})}
+     */
     public boolean backupRegionRemap() {
         return crashedKernelView;
     }
 
-    /** The physical ranges of a raw image, if the file is to be opened as one. */
+    /** {@return the physical ranges of a raw image, if the file is to be opened as one} */
     public Optional<List<RawRange>> rawRanges() {
         return Optional.ofNullable(rawRanges);
     }
 
+    /** {@return the architecture the caller set, if any} */
     public Optional<Architecture> architecture() {
         return Optional.ofNullable(architecture);
     }
 
+    /** {@return the VMCOREINFO text the caller set, if any} */
     public Optional<String> vmcoreInfo() {
         return Optional.ofNullable(vmcoreInfo);
     }
 
+    /** {@return how the file is read} */
     public ReadMode readMode() {
         return readMode;
     }

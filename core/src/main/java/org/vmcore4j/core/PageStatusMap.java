@@ -32,6 +32,9 @@ public final class PageStatusMap {
         /**
          * Checks the components.
          *
+         * @param startPfn first frame of the run
+         * @param endPfn one past the last frame
+         * @param status a page status
          * @throws IllegalArgumentException if the run is empty or reversed
          */
         public Run {
@@ -41,7 +44,7 @@ public final class PageStatusMap {
             }
         }
 
-        /** The number of frames in the run. */
+        /** {@return the number of frames in the run} */
         public long pages() {
             return endPfn - startPfn;
         }
@@ -91,12 +94,12 @@ public final class PageStatusMap {
         return new PageStatusMap(Arrays.copyOf(b, runs + 1), Arrays.copyOf(s, runs));
     }
 
-    /** The first frame the map describes. */
+    /** {@return the first frame the map describes} */
     public long firstPfn() {
         return bounds[0];
     }
 
-    /** One past the last frame the map describes. */
+    /** {@return one past the last frame the map describes} */
     public long endPfn() {
         return bounds[bounds.length - 1];
     }
@@ -104,6 +107,8 @@ public final class PageStatusMap {
     /**
      * The status of frame {@code pfn}.
      *
+     * @param pfn a page frame number
+     * @return the status of frame {@code pfn}
      * @throws IndexOutOfBoundsException if {@code pfn} is outside {@code [firstPfn(), endPfn())}
      */
     public PageStatus status(long pfn) {
@@ -113,6 +118,9 @@ public final class PageStatusMap {
     /**
      * The runs, in frame order, covering {@code [firstPfn(), endPfn())} without gaps; adjacent runs
      * differ in status. An unmodifiable view; each element is made on access.
+     *
+     * @return the runs, in frame order, covering {@code [firstPfn(), endPfn())} without gaps;
+     *         adjacent runs differ in status
      */
     public List<Run> runs() {
         return new AbstractList<>() {
@@ -129,7 +137,12 @@ public final class PageStatusMap {
         };
     }
 
-    /** How many frames of the map have {@code status}. */
+    /**
+     * How many frames of the map have {@code status}.
+     *
+     * @param status a page status
+     * @return how many frames of the map have {@code status}
+     */
     public long count(PageStatus status) {
         long n = 0;
         for (int i = 0; i < statuses.length; i++) {
@@ -143,6 +156,11 @@ public final class PageStatusMap {
     /**
      * The first frame at or after {@code fromPfn} with {@code status}, if the map has one (as
      * libkdumpfile's {@code kdump_bmp_find_set} finds the next present frame).
+     *
+     * @param status a page status
+     * @param fromPfn the from pfn
+     * @return the first frame at or after {@code fromPfn} with {@code status}, if the map has one
+     *         (as libkdumpfile's {@code kdump_bmp_find_set} finds the next present frame)
      */
     public OptionalLong next(PageStatus status, long fromPfn) {
         int i = fromPfn < firstPfn() ? 0 : fromPfn >= endPfn() ? statuses.length : runIndex(fromPfn);

@@ -9,16 +9,21 @@ import java.util.List;
  */
 public interface PhysicalMemory {
 
-    /** Page size of the crashed kernel in bytes (a power of two). */
+    /** {@return page size of the crashed kernel in bytes (a power of two)} */
     int pageSize();
 
-    /** RAM ranges the dump describes, sorted by start, non-overlapping and merged where adjacent. */
+    /** {@return RAM ranges the dump describes, sorted by start, non-overlapping and merged where adjacent} */
     List<PhysicalRange> ranges();
 
-    /** One past the highest page frame number that is RAM (makedumpfile's {@code max_mapnr}). */
+    /** {@return one past the highest page frame number that is RAM (makedumpfile's {@code max_mapnr})} */
     long endPfn();
 
-    /** What the dump knows about frame {@code pfn}. */
+    /**
+     * What the dump knows about frame {@code pfn}.
+     *
+     * @param pfn a page frame number
+     * @return what the dump knows about frame {@code pfn}
+     */
     PageStatus status(long pfn);
 
     /**
@@ -26,6 +31,10 @@ public interface PhysicalMemory {
      * {@code status(pfn)}; at least {@code pfn + 1}. A scan asks once per run instead of once per
      * frame. Implementations that know their layout (a segment, a bitmap word) answer with whole runs;
      * the default answers one frame at a time, which is always correct.
+     *
+     * @param pfn a page frame number
+     * @return one past the last frame of the run that starts at {@code pfn} and whose every frame
+     *         has {@code status(pfn)}; at least {@code pfn + 1}
      */
     default long statusRunEnd(long pfn) {
         return pfn + 1;
@@ -36,6 +45,12 @@ public interface PhysicalMemory {
      * if any byte of the range is in a frame whose status is not {@link PageStatus#PRESENT}, except
      * where the format defines such bytes as zeros (ELF segments whose memory size exceeds their
      * file size), and {@link VmcoreFormatException} if the dump is damaged where the bytes should be.
+     *
+     * @param paddr a physical address
+     * @param dst the buffer the bytes go to
+     * @param off where in the buffer the first byte goes
+     * @param len how many bytes
+     * @throws IOException if reading or writing fails
      */
     void read(long paddr, byte[] dst, int off, int len) throws IOException;
 
@@ -46,6 +61,11 @@ public interface PhysicalMemory {
      * corrupt), so a caller reading around holes and filtered pages needs no exception handling.
      * Both reads agree on every byte: this one is built on the other.
      *
+     * @param paddr a physical address
+     * @param dst the buffer the bytes go to
+     * @param off where in the buffer the first byte goes
+     * @param len how many bytes
+     * @return the value read
      * @throws IOException if reading the file itself fails (an I/O error, a closed dump)
      */
     default ReadResult readAvailable(long paddr, byte[] dst, int off, int len) throws IOException {
@@ -56,6 +76,8 @@ public interface PhysicalMemory {
      * Which frames of {@code [0, endPfn())} the dump holds, excluded, lost or never had as RAM, as an
      * immutable value read once (see {@link PageStatusMap} for its cost).
      *
+     * @return which frames of {@code [0, endPfn())} the dump holds, excluded, lost or never had as
+     *         RAM, as an immutable value read once (see {@link PageStatusMap} for its cost)
      * @throws java.io.UncheckedIOException if the dump cannot be read where the statuses are stored
      */
     default PageStatusMap statusMap() {
@@ -66,18 +88,28 @@ public interface PhysicalMemory {
      * As {@link #statusMap()}, for the frames {@code [firstPfn, endPfn)} only; frames past
      * {@link #endPfn()} are {@link PageStatus#NOT_RAM}.
      *
+     * @param firstPfn the first frame
+     * @param endPfn one past the last frame
+     * @return the status of every frame
      * @throws IllegalArgumentException if the range is negative or reversed
      */
     default PageStatusMap statusMap(long firstPfn, long endPfn) {
         return PageStatusMap.of(this, firstPfn, endPfn);
     }
 
-    /** Reads the whole page {@code pfn} into {@code dst[off..off+pageSize)}. */
+    /**
+     * Reads the whole page {@code pfn} into {@code dst[off..off+pageSize)}.
+     *
+     * @param pfn a page frame number
+     * @param dst the buffer the bytes go to
+     * @param off where in the buffer the first byte goes
+     * @throws IOException if reading or writing fails
+     */
     default void readPage(long pfn, byte[] dst, int off) throws IOException {
         read(pfn * pageSize(), dst, off, pageSize());
     }
 
-    /** Total bytes of RAM described, summed over {@link #ranges()}. */
+    /** {@return total bytes of RAM described, summed over {@link #ranges()}} */
     default long totalBytes() {
         long sum = 0;
         for (PhysicalRange r : ranges()) {

@@ -10,6 +10,13 @@ import java.util.List;
  * "to the end of the file".
  */
 public record RawRange(long fileOffset, long physicalAddress, long length) {
+    /**
+     * Checks the range.
+     *
+     * @param fileOffset the file offset
+     * @param physicalAddress the physical address
+     * @param length the number of input bytes
+     */
     public RawRange {
         if (fileOffset < 0 || physicalAddress < 0 || length < -1 || length == 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
@@ -21,6 +28,9 @@ public record RawRange(long fileOffset, long physicalAddress, long length) {
      * Parses ranges as the CLI takes them: {@code ADDRESS} alone (crash's {@code file@ADDRESS}: the whole
      * file is memory from ADDRESS on), or lines {@code FILE_OFFSET PHYSICAL_ADDRESS LENGTH} (numbers in
      * C syntax: 0x for hex), blank lines and {@code #} comments ignored.
+     *
+     * @param text the text
+     * @return the list
      */
     public static List<RawRange> parse(String text) {
         List<RawRange> out = new ArrayList<>();

@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param outcome     {@link Outcome#COMPLETE}, or why the byte at {@link #stopAddress()} could not be read
  * @param stopAddress the address (in the space that was read) one past the last byte read: the
  *                    first byte that could not be read, or the end of the request when complete
- * @param detail      what stopped the read, as the throwing read's exception message says it; empty when complete
+ * @param detail      what stopped the read, as the throwing read's exception message says it;
+ *               empty when complete
  */
 public record ReadResult(int bytesRead, Outcome outcome, long stopAddress, String detail) {
 
@@ -43,7 +44,12 @@ public record ReadResult(int bytesRead, Outcome outcome, long stopAddress, Strin
         /** The dump is damaged where the bytes are stored (a corrupt compressed page, a bad descriptor). */
         CORRUPT;
 
-        /** The outcome a {@link MemoryAccessException} of reason {@code reason} means. */
+        /**
+         * The outcome a {@link MemoryAccessException} of reason {@code reason} means.
+         *
+         * @param reason what is wrong or missing
+         * @return the outcome a {@link MemoryAccessException} of reason {@code reason} means
+         */
         public static Outcome of(MemoryAccessException.Reason reason) {
             return switch (reason) {
                 case NOT_RAM -> NOT_RAM;
@@ -58,6 +64,13 @@ public record ReadResult(int bytesRead, Outcome outcome, long stopAddress, Strin
     /**
      * Checks the components.
      *
+     * @param bytesRead bytes read, from the start of the request, before the read stopped
+     * @param outcome {@link Outcome#COMPLETE}, or why the byte at {@link #stopAddress()} could not be read
+     * @param stopAddress the address (in the space that was read) one past the last byte read: the
+     *                    first byte that could not be read, or the end of the request when
+     *                    complete
+     * @param detail what stopped the read, as the throwing read's exception message says it; empty
+     *               when complete
      * @throws IllegalArgumentException if {@code bytesRead} is negative
      */
     public ReadResult {
@@ -68,12 +81,18 @@ public record ReadResult(int bytesRead, Outcome outcome, long stopAddress, Strin
         }
     }
 
-    /** A read of {@code length} bytes at {@code address} that got them all. */
+    /**
+     * A read of {@code length} bytes at {@code address} that got them all.
+     *
+     * @param address the address to read, in {@code space}
+     * @param length the number of input bytes
+     * @return a read of {@code length} bytes at {@code address} that got them all
+     */
     public static ReadResult complete(long address, int length) {
         return new ReadResult(length, Outcome.COMPLETE, address + length, "");
     }
 
-    /** Whether every requested byte was read. */
+    /** {@return whether every requested byte was read} */
     public boolean isComplete() {
         return outcome == Outcome.COMPLETE;
     }

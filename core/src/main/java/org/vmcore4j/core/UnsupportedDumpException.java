@@ -23,20 +23,30 @@ public class UnsupportedDumpException extends IOException {
         FORMAT_FEATURE
     }
 
+    /** The file or stream of the dump. */
     private final String resource;
+    /** What is not supported. */
     private final Kind kind;
 
+    /**
+     * A dump in {@code resource} that vmcore4j does not handle, of {@code kind}, for {@code reason}.
+     *
+     * @param resource the file or stream, for the message
+     * @param kind what is not supported
+     * @param reason what is wrong or missing
+     */
     public UnsupportedDumpException(String resource, Kind kind, String reason) {
         super(reason + " (file=" + resource + ")");
         this.resource = resource;
         this.kind = Objects.requireNonNull(kind);
     }
 
-    /** The dump the operation was asked of. */
+    /** {@return the dump the operation was asked of} */
     public String resource() {
         return resource;
     }
 
+    /** {@return what is not supported} */
     public Kind kind() {
         return kind;
     }

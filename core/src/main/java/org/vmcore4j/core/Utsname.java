@@ -11,7 +11,7 @@ public record Utsname(String sysname, String nodename, String release, String ve
     /** {@code sizeof(struct new_utsname)}. */
     public static final int BYTES = 6 * 65;
 
-    /** The struct's bytes: each field NUL-padded to 65 bytes, cut at 64 characters (ISO-8859-1). */
+    /** {@return the struct's bytes: each field NUL-padded to 65 bytes, cut at 64 characters (ISO-8859-1)} */
     public byte[] toBytes() {
         byte[] out = new byte[BYTES];
         String[] fields = {sysname, nodename, release, version, machine, domainname};

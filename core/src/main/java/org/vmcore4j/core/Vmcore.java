@@ -15,12 +15,42 @@ import org.vmcore4j.core.internal.Notes;
 
 /**
  * An opened crash dump, whatever its format: notes, CPUs, VMCOREINFO, physical memory and the
- * kernel's virtual address space. Open with {@link #open(Path, OpenOptions)};
- * close to release the file. The parts are immutable or thread-safe for reads.
+ * kernel's virtual address space. Open with {@link #open(Path, OpenOptions)} (or a split set, a
+ * channel, a stream); close to release the file.
+ *
+ * <pre>{@code
+ * try (Vmcore dump = Vmcore.open(Path.of("/proc/vmcore"), OpenOptions.defaults())) {
+ *     byte[] buf = new byte[64];
+ *     ReadResult r = dump.read(AddressSpace.KERNEL_VIRTUAL, address, buf, 0, buf.length);
+ *     if (!r.isComplete()) {
+ *         // r.outcome(): EXCLUDED, NOT_MAPPED, ...; the first r.bytesRead() bytes are good
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> One opened dump serves any number of threads at once: every method, and its
+ * {@link PhysicalMemory} and {@link KernelAddressSpace}, may be called concurrently. The parts are
+ * immutable values or keep their per-thread state (a kdump file's page cache and decompressors) to
+ * themselves, so threads neither contend nor need a dump each, unlike libkdumpfile's contexts
+ * ({@code kdump_clone}). Closing while other threads still read is a programming error: their reads
+ * may fail.
+ *
+ * <p><b>Failures.</b> Opening throws {@link VmcoreFormatException} for a damaged or unknown file,
+ * {@link UnsupportedDumpException} for a sound dump vmcore4j does not handle, and plain
+ * {@link IOException} for the file system's errors. Reads either throw
+ * {@link MemoryAccessException} for memory the dump does not hold ({@link PhysicalMemory#read},
+ * {@link KernelAddressSpace#read}) or say so in a {@link ReadResult}
+ * ({@link #read(AddressSpace, long, byte[], int, int)}).
  */
 public interface Vmcore extends Closeable {
 
-    /** Opens {@code file} with {@link OpenOptions#defaults()}. */
+    /**
+     * Opens {@code file} with {@link OpenOptions#defaults()}.
+     *
+     * @param file the file
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
+     */
     static Vmcore open(Path file) throws IOException {
         return open(file, OpenOptions.defaults());
     }
@@ -28,6 +58,11 @@ public interface Vmcore extends Closeable {
     /**
      * Opens {@code file}, detecting its format among the installed {@link VmcoreFormat}s, read as
      * {@code options} say and with the architecture or VMCOREINFO they supply.
+     *
+     * @param file the file
+     * @param options what the caller says about the dump before it is opened
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
      */
     static Vmcore open(Path file, OpenOptions options) throws IOException {
         return open(List.of(file), options);
@@ -36,6 +71,11 @@ public interface Vmcore extends Closeable {
     /**
      * Opens the parts of one dump: a single file, or every file of a split set in any order (each
      * may be flattened).
+     *
+     * @param parts the parts of one dump
+     * @param options what the caller says about the dump before it is opened
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
      */
     static Vmcore open(List<Path> parts, OpenOptions options) throws IOException {
         if (parts.isEmpty()) {
@@ -67,6 +107,9 @@ public interface Vmcore extends Closeable {
      * many threads; the dump's size is read once and must not change. {@link OpenOptions#readMode()}
      * does not apply: nothing is mapped.
      *
+     * @param channel the open channel, which the dump owns on success
+     * @param options what the caller says about the dump before it is opened
+     * @return the opened dump
      * @param description what the channel reads, named in error messages
      * @throws VmcoreFormatException    if the bytes are no dump of an installed format, or damaged
      * @throws UnsupportedDumpException if the dump is sound but uses what vmcore4j does not handle
@@ -83,6 +126,10 @@ public interface Vmcore extends Closeable {
      * reads and deletes when closed (at once if opening fails): it needs as much free space as the
      * stream is long. The caller keeps the stream and closes it.
      *
+     * @param stream the bytes of the dump, read to their end
+     * @param spoolDirectory where the temporary copy goes
+     * @param options what the caller says about the dump before it is opened
+     * @return the opened dump
      * @throws VmcoreFormatException if the bytes are no dump of an installed format, or damaged
      * @throws IOException           if reading the stream or writing the temporary file fails
      */
@@ -90,12 +137,25 @@ public interface Vmcore extends Closeable {
         return SpooledStream.open(stream, spoolDirectory, options);
     }
 
-    /** Opens a source with {@link OpenOptions#defaults()}; on success the dump owns it. */
+    /**
+     * Opens a source with {@link OpenOptions#defaults()}; on success the dump owns it.
+     *
+     * @param source the bytes to read
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
+     */
     static Vmcore open(RandomAccessSource source) throws IOException {
         return open(source, OpenOptions.defaults());
     }
 
-    /** Opens a source; on success the dump owns it, on failure the caller still does. */
+    /**
+     * Opens a source; on success the dump owns it, on failure the caller still does.
+     *
+     * @param source the bytes to read
+     * @param options what the caller says about the dump before it is opened
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
+     */
     static Vmcore open(RandomAccessSource source, OpenOptions options) throws IOException {
         return openParts(List.of(source), options);
     }
@@ -103,6 +163,11 @@ public interface Vmcore extends Closeable {
     /**
      * Opens the sources of one dump (one, or the parts of a split set); on success the dump owns
      * them, on failure the caller still does.
+     *
+     * @param parts the parts of one dump
+     * @param options what the caller says about the dump before it is opened
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
      */
     static Vmcore openParts(List<RandomAccessSource> parts, OpenOptions options) throws IOException {
         RandomAccessSource first = parts.get(0);
@@ -133,40 +198,55 @@ public interface Vmcore extends Closeable {
         return options.overridesDump() ? new OverriddenVmcore(seen, options) : seen;
     }
 
-    /** The format's short name ({@link VmcoreFormat#name()}). */
+    /** {@return the format's short name ({@link VmcoreFormat#name()})} */
     String formatName();
 
-    /** The file this dump was opened from. */
+    /** {@return the file this dump was opened from} */
     String description();
 
+    /**
+     * The crashed machine's architecture (the caller's, where {@link OpenOptions#withArchitecture} set
+     * one).
+     *
+     * @return the architecture
+     */
     Architecture architecture();
 
+    /** {@return the byte order}. The crashed machine's byte order. */
     ByteOrder byteOrder();
 
-    /** The VMCOREINFO note, if the dump has one. */
+    /** {@return the VMCOREINFO note, if the dump has one} */
     Optional<VmcoreInfo> vmcoreInfo();
 
-    /** Every note of the dump, in file order. */
+    /** {@return every note of the dump, in file order} */
     List<Note> notes();
 
     /**
      * The note section as the dump stores it (the PT_NOTE segments' bytes, or a kdump file's note
      * area), which a writer copies verbatim. The default re-encodes {@link #notes()} in the
      * standard ELF note layout (4-byte aligned name and descriptor) in the dump's byte order.
+     *
+     * @return the note section as the dump stores it (the PT_NOTE segments' bytes, or a kdump
+     *         file's note area), which a writer copies verbatim
      */
     default byte[] noteSection() {
         return Notes.encode(notes(), byteOrder());
     }
 
     /**
-     * The makedumpfile dump level that already filtered this dump (a kdump-compressed file's header
-     * states it); 0 where nothing was left out, as for /proc/vmcore.
+     * {@return the makedumpfile dump level that already filtered this dump (a kdump-compressed file's
+     * header states it); 0 where nothing was left out, as for /proc/vmcore}
      */
     default int dumpLevel() {
         return 0;
     }
 
-    /** The eraseinfo text ({@code erase <symbol> size <n>} lines) the dump carries, if any. */
+    /**
+     * The eraseinfo text ({@code erase <symbol> size <n>} lines) the dump carries, if any.
+     *
+     * @return the eraseinfo text ({@code erase <symbol> size <n>} lines) the dump carries, if any
+     * @throws IOException if reading or writing fails
+     */
     default Optional<byte[]> eraseInfo() throws IOException {
         return Optional.empty();
     }
@@ -175,14 +255,18 @@ public interface Vmcore extends Closeable {
      * Whether the dump's memory is laid out by ELF PT_LOAD segments, each a run of physical memory
      * with its virtual address, as /proc/vmcore is; such a dump holds every page of its ranges.
      * False for a kdump-compressed dump, whose memory follows bitmaps.
+     *
+     * @return whether the dump's memory is laid out by ELF PT_LOAD segments, each a run of
+     *         physical memory with its virtual address, as /proc/vmcore is; such a dump holds
+     *         every page of its ranges
      */
     default boolean describesMemoryWithLoadSegments() {
         return false;
     }
 
     /**
-     * What the dump's own header states about the crashed kernel (a kdump-compressed file records
-     * utsname, crash time and phys_base); empty for formats without such a header.
+     * {@return what the dump's own header states about the crashed kernel (a kdump-compressed file
+     * records utsname, crash time and phys_base); empty for formats without such a header}
      */
     default Optional<HeaderFacts> headerFacts() {
         return Optional.empty();
@@ -192,22 +276,29 @@ public interface Vmcore extends Closeable {
      * For an image of a whole machine's memory (QEMU or virsh memory dump, raw image): whether it holds
      * a kexec capture and whether the dump is seen as the crashed kernel's memory. Empty for a kernel's
      * own dump of itself (/proc/vmcore, makedumpfile output).
+     *
+     * @return for an image of a whole machine's memory (QEMU or virsh memory dump, raw image): whether it holds a kexec capture and whether the dump is seen as the crashed kernel's memory
      */
     default Optional<WholeMachineImage> wholeMachineImage() {
         return Optional.empty();
     }
 
-    /** One entry per NT_PRSTATUS note, in note order. */
+    /** {@return one entry per NT_PRSTATUS note, in note order} */
     List<CpuState> cpus();
 
+    /**
+     * {@return the physical memory; the same object on every call}. The crashed machine's physical
+     * memory as the dump holds it.
+     */
     PhysicalMemory physicalMemory();
 
-    /** Virtual-to-physical mappings the dump's headers state (empty where the format has none). */
+    /** {@return virtual-to-physical mappings the dump's headers state (empty where the format has none)} */
     List<VirtualMapping> statedMappings();
 
     /**
      * The crashed kernel's virtual address space, built from VMCOREINFO on first use.
      *
+     * @return the crashed kernel's virtual address space, built from VMCOREINFO on first use
      * @throws VmcoreFormatException if the dump has no VMCOREINFO or it lacks what translation needs
      */
     KernelAddressSpace kernelAddressSpace() throws IOException;
@@ -219,6 +310,12 @@ public interface Vmcore extends Closeable {
      * answer, not an exception. {@link PhysicalMemory#read} and {@link KernelAddressSpace#read} are
      * the throwing twins for callers that need every byte.
      *
+     * @param space which kind of address {@code address} is
+     * @param address the address to read, in {@code space}
+     * @param dst the buffer the bytes go to
+     * @param off where in the buffer the first byte goes
+     * @param len how many bytes
+     * @return the value read
      * @throws VmcoreFormatException if {@code space} is {@link AddressSpace#KERNEL_VIRTUAL} and the
      *                               dump has no VMCOREINFO or lacks what translation needs
      * @throws IOException           if reading the file itself fails

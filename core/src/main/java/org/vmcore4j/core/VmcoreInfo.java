@@ -38,8 +38,11 @@ public final class VmcoreInfo {
      * Parses the note's descriptor bytes. A trailing NUL and everything after it is ignored, as the
      * kernel pads the note.
      *
+     * @param desc the desc
+     * @return the vmcore info
      * @param resource   where the text came from, for error messages
      * @param fileOffset offset of the text in {@code resource}, or -1
+     * @throws VmcoreFormatException if the dump is damaged where it is read
      */
     public static VmcoreInfo parse(byte[] desc, String resource, long fileOffset) throws VmcoreFormatException {
         if (desc.length > MAX_BYTES) {
@@ -62,101 +65,179 @@ public final class VmcoreInfo {
         return new VmcoreInfo(text, Collections.unmodifiableMap(entries), resource, fileOffset);
     }
 
-    /** Parses VMCOREINFO text (as in {@code /sys/kernel/vmcoreinfo}'s note or makedumpfile's {@code -g} file). */
+    /**
+     * Parses VMCOREINFO text (as in {@code /sys/kernel/vmcoreinfo}'s note or makedumpfile's {@code -g} file).
+     *
+     * @param text the text
+     * @param resource the file or stream, for the message
+     * @return the vmcore info
+     * @throws VmcoreFormatException if the dump is damaged where it is read
+     */
     public static VmcoreInfo parse(String text, String resource) throws VmcoreFormatException {
         return parse(text.getBytes(StandardCharsets.ISO_8859_1), resource, -1);
     }
 
-    /** The whole note text, as the kernel wrote it (up to the first NUL). */
+    /** {@return the whole note text, as the kernel wrote it (up to the first NUL)} */
     public String text() {
         return text;
     }
 
-    /** Every key with its first value, in the order of the note. */
+    /** {@return every key with its first value, in the order of the note} */
     public Map<String, String> entries() {
         return entries;
     }
 
-    /** The file the note was read from. */
+    /** {@return the file the note was read from} */
     public String resource() {
         return resource;
     }
 
-    /** Offset of the text in {@link #resource()}, or -1. */
+    /** {@return offset of the text in {@link #resource()}, or -1} */
     public long fileOffset() {
         return fileOffset;
     }
 
-    /** The text of {@code key} (a whole key such as {@code "SYMBOL(prb)"}). */
+    /**
+     * The text of {@code key} (a whole key such as {@code "SYMBOL(prb)"}).
+     *
+     * @param key the key
+     * @return the text of {@code key} (a whole key such as {@code "SYMBOL(prb)"})
+     */
     public Optional<String> raw(String key) {
         return Optional.ofNullable(entries.get(key));
     }
 
+    /** {@return {@code OSRELEASE}: the crashed kernel's release string} */
     public Optional<String> osRelease() {
         return raw("OSRELEASE");
     }
 
+    /** {@return {@code PAGESIZE} in bytes} */
     public OptionalLong pageSize() {
         return decimalOrHex(entries.get("PAGESIZE"));
     }
 
-    /** Seconds since the epoch at the crash ({@code CRASHTIME}, appended by the crashing kernel). */
+    /** {@return seconds since the epoch at the crash ({@code CRASHTIME}, appended by the crashing kernel)} */
     public OptionalLong crashTime() {
         return decimalOrHex(entries.get("CRASHTIME"));
     }
 
-    /** KASLR displacement of the kernel image ({@code KERNELOFFSET}, hex). */
+    /** {@return KASLR displacement of the kernel image ({@code KERNELOFFSET}, hex)} */
     public OptionalLong kernelOffset() {
         return hex(entries.get("KERNELOFFSET"));
     }
 
-    /** Runtime address of a kernel symbol, {@code SYMBOL(name)}. */
+    /**
+     * Runtime address of a kernel symbol, {@code SYMBOL(name)}.
+     *
+     * @param name the name to look up
+     * @return runtime address of a kernel symbol, {@code SYMBOL(name)}
+     */
     public OptionalLong symbol(String name) {
         return hex(entries.get("SYMBOL(" + name + ")"));
     }
 
-    /** {@code SIZE(type)}: sizeof a kernel type. */
+    /**
+     * {@code SIZE(type)}: sizeof a kernel type.
+     *
+     * @param type the type name
+     * @return {@code SIZE(type)}: sizeof a kernel type
+     */
     public OptionalLong size(String type) {
         return decimalOrHex(entries.get("SIZE(" + type + ")"));
     }
 
-    /** {@code OFFSET(struct.member)}: offset of a member in its structure. */
+    /**
+     * {@code OFFSET(struct.member)}: offset of a member in its structure.
+     *
+     * @param structMember {@code struct.member}
+     * @return {@code OFFSET(struct.member)}: offset of a member in its structure
+     */
     public OptionalLong offset(String structMember) {
         return decimalOrHex(entries.get("OFFSET(" + structMember + ")"));
     }
 
-    /** {@code LENGTH(array)}: element count of a kernel array. */
+    /**
+     * {@code LENGTH(array)}: element count of a kernel array.
+     *
+     * @param name the name to look up
+     * @return {@code LENGTH(array)}: element count of a kernel array
+     */
     public OptionalLong length(String name) {
         return decimalOrHex(entries.get("LENGTH(" + name + ")"));
     }
 
-    /** {@code NUMBER(name)}: a kernel constant. */
+    /**
+     * {@code NUMBER(name)}: a kernel constant.
+     *
+     * @param name the name to look up
+     * @return {@code NUMBER(name)}: a kernel constant
+     */
     public OptionalLong number(String name) {
         return decimalOrHex(entries.get("NUMBER(" + name + ")"));
     }
 
-    /** Whether {@code CONFIG_<name>=y} is present. */
+    /**
+     * Whether {@code CONFIG_<name>=y} is present.
+     *
+     * @param name the name to look up
+     * @return whether {@code CONFIG_<name>=y} is present
+     */
     public boolean config(String name) {
         return "y".equals(entries.get("CONFIG_" + name));
     }
 
-    /** {@link #symbol(String)} or a {@link VmcoreFormatException} naming the missing key. */
+    /**
+     * {@link #symbol(String)} or a {@link VmcoreFormatException} naming the missing key.
+     *
+     * @param name the name to look up
+     * @return {@link #symbol(String)} or a {@link VmcoreFormatException} naming the missing key
+     * @throws VmcoreFormatException if the dump is damaged where it is read
+     */
     public long requireSymbol(String name) throws VmcoreFormatException {
         return require(symbol(name), "SYMBOL(" + name + ")");
     }
 
+    /**
+     * As {@link #size}, failing with the missing key's name.
+     *
+     * @param type the type name
+     * @return the same as {@link #size}
+     * @throws VmcoreFormatException if the dump is damaged where it is read
+     */
     public long requireSize(String type) throws VmcoreFormatException {
         return require(size(type), "SIZE(" + type + ")");
     }
 
+    /**
+     * As {@link #offset}, failing with the missing key's name.
+     *
+     * @param structMember {@code struct.member}
+     * @return the same as {@link #offset}
+     * @throws VmcoreFormatException if the dump is damaged where it is read
+     */
     public long requireOffset(String structMember) throws VmcoreFormatException {
         return require(offset(structMember), "OFFSET(" + structMember + ")");
     }
 
+    /**
+     * As {@link #length}, failing with the missing key's name.
+     *
+     * @param name the name to look up
+     * @return the same as {@link #length}
+     * @throws VmcoreFormatException if the dump is damaged where it is read
+     */
     public long requireLength(String name) throws VmcoreFormatException {
         return require(length(name), "LENGTH(" + name + ")");
     }
 
+    /**
+     * As {@link #number}, failing with the missing key's name.
+     *
+     * @param name the name to look up
+     * @return the same as {@link #number}
+     * @throws VmcoreFormatException if the dump is damaged where it is read
+     */
     public long requireNumber(String name) throws VmcoreFormatException {
         return require(number(name), "NUMBER(" + name + ")");
     }

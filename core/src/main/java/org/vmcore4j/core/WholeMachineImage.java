@@ -48,29 +48,33 @@ public final class WholeMachineImage {
                 header, crashedKernelView, detail);
     }
 
+    /** {@return what the image holds} */
     public Kind kind() {
         return kind;
     }
 
-    /** The elfcorehdr found in the image, for a capture. */
+    /** {@return the elfcorehdr found in the image, for a capture} */
     public Optional<Elfcorehdr> elfcorehdr() {
         return Optional.ofNullable(header);
     }
 
     /**
-     * Whether the dump's memory is the crashed kernel's as its elfcorehdr names it (the capture
-     * kernel's memory left out), rather than the image as it is.
+     * {@return whether the dump's memory is the crashed kernel's as its elfcorehdr names it (the
+     * capture kernel's memory left out), rather than the image as it is}
      */
     public boolean crashedKernelView() {
         return crashedKernelView;
     }
 
-    /** Whether kexec's backup region is read from its copy (a kexec_load capture seen as the crashed kernel's). */
+    /**
+     * {@return whether kexec's backup region is read from its copy (a kexec_load capture seen as the
+     * crashed kernel's)}
+     */
     public boolean backupRegionRemapped() {
         return crashedKernelView && kind == Kind.KEXEC_LOAD_CAPTURE;
     }
 
-    /** One line for {@code info}. */
+    /** {@return one line for {@code info}} */
     public String describe() {
         String text = switch (kind) {
             case LIVE_KERNEL_MEMORY -> "live kernel memory (no elfcorehdr)";

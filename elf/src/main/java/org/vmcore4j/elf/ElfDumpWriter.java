@@ -47,12 +47,23 @@ public final class ElfDumpWriter {
      */
     public record Phdr(int type, int flags, long offset, long vaddr, long paddr, long filesz, long memsz,
             long align) {
-        /** This header with another {@code p_offset} and {@code p_filesz}. */
+        /**
+         * This header with another {@code p_offset} and {@code p_filesz}.
+         *
+         * @param newOffset the new offset
+         * @param newFilesz the new filesz
+         * @return this header with another {@code p_offset} and {@code p_filesz}
+         */
         public Phdr withOffsetAndFileSize(long newOffset, long newFilesz) {
             return new Phdr(type, flags, newOffset, vaddr, paddr, newFilesz, memsz, align);
         }
 
-        /** The values of a header read from a file. */
+        /**
+         * The values of a header read from a file.
+         *
+         * @param ph a program header
+         * @return the values of a header read from a file
+         */
         public static Phdr of(ProgramHeader ph) {
             return new Phdr(ph.type(), ph.flags(), ph.offset(), ph.vaddr(), ph.paddr(), ph.filesz(), ph.memsz(),
                     ph.align());
@@ -65,6 +76,12 @@ public final class ElfDumpWriter {
         /**
          * Fills {@code dst[off, off+len)} with the segment's bytes starting {@code position} bytes into
          * the segment. Calls come in increasing, contiguous positions.
+         *
+         * @param position the position
+         * @param dst the buffer the bytes go to
+         * @param off where in the buffer the first byte goes
+         * @param len how many bytes
+         * @throws IOException if reading or writing fails
          */
         void read(long position, byte[] dst, int off, int len) throws IOException;
     }
@@ -103,6 +120,11 @@ public final class ElfDumpWriter {
     /**
      * The file header of {@code elf} as its file holds it ({@code e_ident} padding included), which
      * makedumpfile copies into its output.
+     *
+     * @param elf the elf
+     * @return the file header of {@code elf} as its file holds it ({@code e_ident} padding
+     *         included), which makedumpfile copies into its output
+     * @throws IOException if reading or writing fails
      */
     public static byte[] fileHeaderOf(ElfFile elf) throws IOException {
         RandomAccessSource source = elf.source();
@@ -112,6 +134,12 @@ public final class ElfDumpWriter {
     /**
      * A fresh {@code ET_CORE} file header (for input that is not ELF): current version, System V ABI,
      * {@code e_phoff} right after the header, no section headers.
+     *
+     * @param is64 the is64
+     * @param order the byte order
+     * @param machine an ELF {@code e_machine} value
+     * @return a fresh {@code ET_CORE} file header (for input that is not ELF): current version,
+     *         System V ABI, {@code e_phoff} right after the header, no section headers
      */
     public static byte[] newFileHeader(boolean is64, ByteOrder order, int machine) {
         int size = is64 ? ElfHeader.ELF64_EHDR_SIZE : ElfHeader.ELF32_EHDR_SIZE;
@@ -146,6 +174,8 @@ public final class ElfDumpWriter {
     /**
      * A writer of a dump into {@code sink}; nothing is written before {@link #begin()}.
      *
+     * @param sink where the output goes
+     * @return a writer of a dump into {@code sink}; nothing is written before {@link #begin()}
      * @param fileHeader the file header to copy (52 or 64 bytes; its {@code e_ident} decides class and
      *                   byte order). Only {@code e_phoff} (set to the header size, where
      *                   the table is written), {@code e_phnum} and {@code e_shoff}, {@code e_shnum} and
@@ -254,27 +284,27 @@ public final class ElfDumpWriter {
         notes = null;
     }
 
-    /** Where the next PT_LOAD's data goes: right after the notes, then after each segment's data. */
+    /** {@return where the next PT_LOAD's data goes: right after the notes, then after each segment's data} */
     public long nextDataOffset() {
         return dataOffset;
     }
 
-    /** Where the first PT_LOAD's data goes (makedumpfile's offset_load_dumpfile). */
+    /** {@return where the first PT_LOAD's data goes (makedumpfile's offset_load_dumpfile)} */
     public long dataStart() {
         return dataStart;
     }
 
-    /** PT_LOAD headers written so far (buffered ones included). */
+    /** {@return PT_LOAD headers written so far (buffered ones included)} */
     public long loadsWritten() {
         return loadsWritten;
     }
 
-    /** Segment data bytes written so far. */
+    /** {@return segment data bytes written so far} */
     public long dataBytesWritten() {
         return dataBytesWritten;
     }
 
-    /** Whether this is an ELF64 file. */
+    /** {@return whether this is an ELF64 file} */
     public boolean is64() {
         return is64;
     }
@@ -283,6 +313,7 @@ public final class ElfDumpWriter {
      * Writes one PT_LOAD: its header (buffered), then {@code load.filesz()} bytes from {@code data}
      * at {@link #nextDataOffset()}.
      *
+     * @param data the data
      * @param load its {@code p_offset} must be {@link #nextDataOffset()} when it has file data; without
      *             it, any value (makedumpfile writes 0 or the current offset, depending)
      * @throws IllegalStateException if more PT_LOADs are written than {@link #create} declared
@@ -317,7 +348,11 @@ public final class ElfDumpWriter {
         }
     }
 
-    /** Writes the buffered program headers and the final file header: the dump is complete. */
+    /**
+     * Writes the buffered program headers and the final file header: the dump is complete.
+     *
+     * @throws IOException if reading or writing fails
+     */
     public void finish() throws IOException {
         flushPhdrs();
         if (sink.canRewrite()) {

@@ -57,7 +57,13 @@ public final class ElfFile {
         this.notes = List.copyOf(all);
     }
 
-    /** Whether {@code source} starts with the ELF magic, a valid class and data encoding. Never throws for short sources. */
+    /**
+     * Whether {@code source} starts with the ELF magic, a valid class and data encoding. Never throws for short sources.
+     *
+     * @param source the bytes to read
+     * @return whether {@code source} starts with the ELF magic, a valid class and data encoding
+     * @throws IOException if reading or writing fails
+     */
     public static boolean hasElfIdent(RandomAccessSource source) throws IOException {
         if (source.size() < ElfHeader.EI_NIDENT) {
             return false;
@@ -72,7 +78,13 @@ public final class ElfFile {
                 && (ident[5] == ElfHeader.ELFDATA2LSB || ident[5] == ElfHeader.ELFDATA2MSB);
     }
 
-    /** Parses the headers and notes of {@code source}. The source stays owned by the caller. */
+    /**
+     * Parses the headers and notes of {@code source}. The source stays owned by the caller.
+     *
+     * @param source the bytes to read
+     * @return the elf file
+     * @throws IOException if reading or writing fails
+     */
     public static ElfFile read(RandomAccessSource source) throws IOException {
         String res = source.description();
         long size = source.size();
@@ -249,41 +261,48 @@ public final class ElfFile {
         return Integer.toUnsignedLong(Notes.getInt(b, i, order));
     }
 
-    /** The source this model was read from (not owned by the model). */
+    /** {@return the source this model was read from (not owned by the model)} */
     public RandomAccessSource source() {
         return source;
     }
 
+    /**
+     * {@return the file header (a type of the module's internal package: for vmcore4j's own writers
+     * and tests)}
+     */
     public ElfHeader header() {
         return header;
     }
 
-    /** {@code e_flags}, which an ELF writer copies (makedumpfile -E keeps it). */
+    /** {@return {@code e_flags}, which an ELF writer copies (makedumpfile -E keeps it)} */
     public int flags() {
         return header.flags();
     }
 
-    /** Every program header in table order, whatever its type. */
+    /** {@return every program header in table order, whatever its type} */
     public List<ProgramHeader> programHeaders() {
         return programHeaders;
     }
 
-    /** The PT_LOAD program headers in table order. */
+    /** {@return the PT_LOAD program headers in table order} */
     public List<ProgramHeader> loads() {
         return loads;
     }
 
-    /** The PT_NOTE segments in table order. */
+    /** {@return the PT_NOTE segments in table order} */
     public List<NoteSegment> noteSegments() {
         return noteSegments;
     }
 
-    /** Every note of every PT_NOTE segment, in file order. */
+    /** {@return every note of every PT_NOTE segment, in file order} */
     public List<Note> notes() {
         return notes;
     }
 
-    /** The bytes of all PT_NOTE segments concatenated in table order (a kdump file stores exactly this blob). */
+    /**
+     * {@return the bytes of all PT_NOTE segments concatenated in table order (a kdump file stores
+     * exactly this blob)}
+     */
     public byte[] rawNotes() {
         int total = 0;
         for (NoteSegment s : noteSegments) {
@@ -301,6 +320,8 @@ public final class ElfFile {
     /**
      * The last note named {@code "VMCOREINFO"} of type 0. The last one counts, as in makedumpfile and
      * libkdumpfile, which both let a later note override an earlier one.
+     *
+     * @return the last note named {@code "VMCOREINFO"} of type 0
      */
     public Optional<Note> vmcoreInfoNote() {
         Note found = null;
@@ -315,6 +336,10 @@ public final class ElfFile {
     /**
      * How many of {@code ph}'s {@code p_filesz} bytes the file really holds: fewer than
      * {@code p_filesz} where the file was truncated inside (or before) the segment's data.
+     *
+     * @param ph a program header
+     * @return how many of {@code ph}'s {@code p_filesz} bytes the file really holds: fewer than
+     *         {@code p_filesz} where the file was truncated inside (or before) the segment's data
      */
     public long availableFileBytes(ProgramHeader ph) {
         long size = source.size();
@@ -325,7 +350,7 @@ public final class ElfFile {
         return Long.compareUnsigned(ph.filesz(), room) <= 0 ? ph.filesz() : room;
     }
 
-    /** {@code p_paddr} value that means "no physical address" in this class: all ones. */
+    /** {@return {@code p_paddr} value that means "no physical address" in this class: all ones} */
     public long noPhysicalAddress() {
         return header.is64() ? -1L : 0xffff_ffffL;
     }

@@ -67,7 +67,13 @@ public final class ElfVmcore implements Vmcore {
         this.statedMappings = statedMappings;
     }
 
-    /** Opens the ELF vmcore at {@code file} (memory-mapped where possible). */
+    /**
+     * Opens the ELF vmcore at {@code file} (memory-mapped where possible).
+     *
+     * @param file the file
+     * @return the elf vmcore
+     * @throws IOException if reading or writing fails
+     */
     public static ElfVmcore open(Path file) throws IOException {
         RandomAccessSource source = RandomAccessSource.open(file);
         try {
@@ -86,6 +92,8 @@ public final class ElfVmcore implements Vmcore {
      * Opens an ELF vmcore from {@code source}. On success the dump owns the source and closes it;
      * on failure the caller still owns it.
      *
+     * @param source the bytes to read
+     * @return the elf vmcore
      * @throws VmcoreFormatException if the file is not an ELF core of a known architecture, or is damaged
      */
     public static ElfVmcore open(RandomAccessSource source) throws IOException {
@@ -95,6 +103,11 @@ public final class ElfVmcore implements Vmcore {
     /**
      * As {@link #open(RandomAccessSource)}; {@code stated} is the architecture to use where
      * {@code e_machine} names none vmcore4j knows.
+     *
+     * @param source the bytes to read
+     * @param stated the virtual-to-physical mappings the dump's headers state
+     * @return the elf vmcore
+     * @throws IOException if reading or writing fails
      */
     public static ElfVmcore open(RandomAccessSource source, Optional<Architecture> stated) throws IOException {
         String res = source.description();
@@ -139,7 +152,7 @@ public final class ElfVmcore implements Vmcore {
         return (int) ps.getAsLong();
     }
 
-    /** The parsed ELF headers and notes. */
+    /** {@return the parsed ELF headers and notes} */
     public ElfFile elf() {
         return elf;
     }
@@ -147,6 +160,11 @@ public final class ElfVmcore implements Vmcore {
     /**
      * The ELF headers of {@code dump} where it is an ELF core opened by this module, for writers
      * that copy them (makedumpfile's {@code -E} keeps the input's file header and PT_NOTE).
+     *
+     * @param dump the opened dump
+     * @return the ELF headers of {@code dump} where it is an ELF core opened by this module, for
+     *         writers that copy them (makedumpfile's {@code -E} keeps the input's file header and
+     *         PT_NOTE)
      */
     public static Optional<ElfFile> elfOf(Vmcore dump) {
         return dump instanceof ElfVmcore e ? Optional.of(e.elf) : Optional.empty();

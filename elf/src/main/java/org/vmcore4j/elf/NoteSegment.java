@@ -18,21 +18,25 @@ public final class NoteSegment {
         this.notes = List.copyOf(notes);
     }
 
+    /** {@return the PT_NOTE program header the notes were read from} */
     public ProgramHeader header() {
         return header;
     }
 
-    /** A copy of the segment's {@code p_filesz} bytes. */
+    /** {@return a copy of the segment's {@code p_filesz} bytes} */
     public byte[] bytes() {
         return bytes.clone();
     }
 
-    /** Size of the segment's bytes ({@code p_filesz}). */
+    /** {@return size of the segment's bytes ({@code p_filesz})} */
     public int size() {
         return bytes.length;
     }
 
-    /** The notes of this segment in file order (up to the kernel's terminating empty note, if any). */
+    /**
+     * {@return the notes of this segment in file order (up to the kernel's terminating empty note, if
+     * any)}
+     */
     public List<Note> notes() {
         return notes;
     }

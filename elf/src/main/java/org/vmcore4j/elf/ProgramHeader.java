@@ -13,25 +13,36 @@ package org.vmcore4j.elf;
  * @param vaddr        {@code p_vaddr}
  * @param paddr        {@code p_paddr}
  * @param filesz       {@code p_filesz}: bytes present in the file
- * @param memsz        {@code p_memsz}: bytes the segment spans in memory (the part beyond filesz reads as zeros)
+ * @param memsz        {@code p_memsz}: bytes the segment spans in memory (the part beyond filesz
+ *              reads as zeros)
  * @param align        {@code p_align}
  */
 public record ProgramHeader(int index, long headerOffset, int type, int flags, long offset, long vaddr,
         long paddr, long filesz, long memsz, long align) {
 
+    /** {@code p_type} of an unused entry. */
     public static final int PT_NULL = 0;
+    /** {@code p_type} of a loadable segment: in a core, a run of memory. */
     public static final int PT_LOAD = 1;
+    /** {@code p_type} of dynamic linking information. */
     public static final int PT_DYNAMIC = 2;
+    /** {@code p_type} of the interpreter path. */
     public static final int PT_INTERP = 3;
+    /** {@code p_type} of a note segment. */
     public static final int PT_NOTE = 4;
+    /** {@code p_flags} bit: executable. */
     public static final int PF_X = 1;
+    /** {@code p_flags} bit: writable. */
     public static final int PF_W = 2;
+    /** {@code p_flags} bit: readable. */
     public static final int PF_R = 4;
 
+    /** {@return whether this is a PT_LOAD segment} */
     public boolean isLoad() {
         return type == PT_LOAD;
     }
 
+    /** {@return whether this is a PT_NOTE segment} */
     public boolean isNote() {
         return type == PT_NOTE;
     }

@@ -13,5 +13,11 @@ public interface CycleConsumer {
     CycleConsumer NONE = cycle -> {
     };
 
+    /**
+     * Takes one cycle's bitmaps.
+     *
+     * @param cycle the cycle, valid during this call only
+     * @throws IOException to end the scan
+     */
     void accept(FilterCycle cycle) throws IOException;
 }

@@ -27,7 +27,7 @@ public final class FilterCycle {
         this.zero = zero;
     }
 
-    /** A copy that outlives the scan's next cycle. */
+    /** {@return a copy that outlives the scan's next cycle} */
     public FilterCycle copy() {
         FilterCycle c = new FilterCycle(ram.copy(), dumpable.copy(), zero.copy());
         c.index = index;
@@ -35,35 +35,43 @@ public final class FilterCycle {
         return c;
     }
 
+    /** {@return the first frame of the cycle} */
     public long startPfn() {
         return ram.startPfn();
     }
 
+    /** {@return one past the last frame of the cycle} */
     public long endPfn() {
         return ram.endPfn();
     }
 
-    /** Index of this cycle in {@link PageFilter#scan}, from 0 (always 0 for a {@link PageScan#cycle}). */
+    /**
+     * {@return index of this cycle in {@link PageFilter#scan}, from 0 (always 0 for a {@link
+     * PageScan#cycle})}
+     */
     public int index() {
         return index;
     }
 
-    /** Number of cycles in {@link PageFilter#scan} (1 for a {@link PageScan#cycle}). */
+    /** {@return number of cycles in {@link PageFilter#scan} (1 for a {@link PageScan#cycle})} */
     public int count() {
         return count;
     }
 
-    /** The 1st bitmap ("memory present") of this cycle. */
+    /** {@return the 1st bitmap ("memory present") of this cycle} */
     public PfnBitmap ram() {
         return ram;
     }
 
-    /** The 2nd bitmap ("dumpable") of this cycle. */
+    /** {@return the 2nd bitmap ("dumpable") of this cycle} */
     public PfnBitmap dumpable() {
         return dumpable;
     }
 
-    /** Dumpable frames found to be all zeros (only with {@link ZeroPageHandling#KDUMP_SHARED_DESCRIPTOR}). */
+    /**
+     * {@return the pfn bitmap}. Dumpable frames found to be all zeros (only with {@link
+     * ZeroPageHandling#KDUMP_SHARED_DESCRIPTOR}).
+     */
     public PfnBitmap zero() {
         return zero;
     }

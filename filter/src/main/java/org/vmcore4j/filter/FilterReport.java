@@ -35,7 +35,27 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
         long hwpoisonPages, long offlinePages, long unacceptedPages, long ramPages, long dumpablePages,
         boolean zeroPagesCounted, OptionalLong elfExcludedPages, OptionalLong unusedVmemmapPages) {
 
-    /** A report without vmemmap exclusion. */
+    /**
+     * A report without vmemmap exclusion.
+     *
+     * @param dumpLevel the dump level
+     * @param zeroHandling the zero handling
+     * @param memoryModel the memory model
+     * @param totalPages the total pages
+     * @param memoryHolePages the memory hole pages
+     * @param zeroPages the zero pages
+     * @param cachePages the cache pages
+     * @param cachePrivatePages the cache private pages
+     * @param userPages the user pages
+     * @param freePages the free pages
+     * @param hwpoisonPages the hwpoison pages
+     * @param offlinePages the offline pages
+     * @param unacceptedPages the unaccepted pages
+     * @param ramPages the ram pages
+     * @param dumpablePages the dumpable pages
+     * @param zeroPagesCounted the zero pages counted
+     * @param elfExcludedPages the elf excluded pages
+     */
     public FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String memoryModel, long totalPages,
             long memoryHolePages, long zeroPages, long cachePages, long cachePrivatePages, long userPages,
             long freePages, long hwpoisonPages, long offlinePages, long unacceptedPages, long ramPages,
@@ -45,24 +65,24 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
                 dumpablePages, zeroPagesCounted, elfExcludedPages, OptionalLong.empty());
     }
 
-    /** makedumpfile's "Original pages": max_mapnr minus the memory hole. */
+    /** {@return makedumpfile's "Original pages": max_mapnr minus the memory hole} */
     public long originalPages() {
         return totalPages - memoryHolePages;
     }
 
-    /** Sum of the class counts (makedumpfile's "Excluded pages"). */
+    /** {@return sum of the class counts (makedumpfile's "Excluded pages")} */
     public long excludedPages() {
         return zeroPages + cachePages + cachePrivatePages + userPages + freePages + hwpoisonPages + offlinePages;
     }
 
-    /** makedumpfile's "Remaining pages": original minus excluded. */
+    /** {@return makedumpfile's "Remaining pages": original minus excluded} */
     public long remainingPages() {
         return originalPages() - excludedPages();
     }
 
     /**
-     * The "(The number of pages is reduced to N%.)" figure, computed in unsigned arithmetic as there;
-     * empty when there are no original pages (makedumpfile omits the line).
+     * {@return the "(The number of pages is reduced to N%.)" figure, computed in unsigned arithmetic
+     * as there; empty when there are no original pages (makedumpfile omits the line)}
      */
     public OptionalLong percentRemaining() {
         long original = originalPages();
@@ -73,21 +93,38 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
         return OptionalLong.of(Long.divideUnsigned((original - excluded) * 100, original));
     }
 
-    /** This report with a zero-page count a writer made while copying (kdump semantics: the pages stay dumpable). */
+    /**
+     * This report with a zero-page count a writer made while copying (kdump semantics: the pages stay dumpable).
+     *
+     * @param zero the zero
+     * @return this report with a zero-page count a writer made while copying (kdump semantics: the
+     *         pages stay dumpable)
+     */
     public FilterReport withZeroPages(long zero) {
         return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, memoryHolePages, zero, cachePages,
                 cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages, ramPages,
                 dumpablePages, true, elfExcludedPages, unusedVmemmapPages);
     }
 
-    /** This report with another memory-hole count (makedumpfile's ELF writer counts the hole per PT_LOAD as it writes). */
+    /**
+     * This report with another memory-hole count (makedumpfile's ELF writer counts the hole per PT_LOAD as it writes).
+     *
+     * @param hole the hole
+     * @return this report with another memory-hole count (makedumpfile's ELF writer counts the
+     *         hole per PT_LOAD as it writes)
+     */
     public FilterReport withMemoryHolePages(long hole) {
         return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, hole, zeroPages, cachePages,
                 cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages, ramPages,
                 dumpablePages, zeroPagesCounted, elfExcludedPages, unusedVmemmapPages);
     }
 
-    /** This report with the number of pages an ELF writer actually left out. */
+    /**
+     * This report with the number of pages an ELF writer actually left out.
+     *
+     * @param pages the pages
+     * @return this report with the number of pages an ELF writer actually left out
+     */
     public FilterReport withElfExcludedPages(long pages) {
         return new FilterReport(dumpLevel, zeroHandling, memoryModel, totalPages, memoryHolePages, zeroPages,
                 cachePages, cachePrivatePages, userPages, freePages, hwpoisonPages, offlinePages, unacceptedPages,
@@ -105,8 +142,8 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
     }
 
     /**
-     * The report block makedumpfile prints at message level 16 (print_report), from the blank line
-     * before "Original pages" through "Total pages", line for line and in the same format.
+     * {@return the report block makedumpfile prints at message level 16 (print_report), from the blank
+     * line before "Original pages" through "Total pages", line for line and in the same format}
      */
     public String toMakedumpfileText() {
         StringBuilder sb = new StringBuilder();
@@ -134,7 +171,12 @@ public record FilterReport(int dumpLevel, ZeroPageHandling zeroHandling, String 
         return sb.toString();
     }
 
-    /** {@link #toMakedumpfileText()} followed by makedumpfile's "Write bytes" line. */
+    /**
+     * {@link #toMakedumpfileText()} followed by makedumpfile's "Write bytes" line.
+     *
+     * @param writeBytes the write bytes
+     * @return {@link #toMakedumpfileText()} followed by makedumpfile's "Write bytes" line
+     */
     public String toMakedumpfileText(long writeBytes) {
         return toMakedumpfileText() + "Write bytes     : " + Long.toUnsignedString(writeBytes) + "\n";
     }

@@ -33,18 +33,24 @@ import org.vmcore4j.core.Vmcore;
 public record MemoryUsage(int pageSize, long totalPages, long zeroPages, long cachePages, long cachePrivatePages,
         long userPages, long freePages, long hwpoisonPages, long offlinePages) {
 
-    /** "KERN_DATA": what no level can leave out, the total less every excludable class. */
+    /** {@return "KERN_DATA": what no level can leave out, the total less every excludable class} */
     public long kernelDataPages() {
         return totalPages - zeroPages - cachePages - cachePrivatePages - userPages - freePages - hwpoisonPages
                 - offlinePages;
     }
 
-    /** "Total size on system": {@link #totalPages()} times the page size. */
+    /** {@return "Total size on system": {@link #totalPages()} times the page size} */
     public long totalBytes() {
         return totalPages * pageSize;
     }
 
-    /** {@link #of(Vmcore, ScanListener)} without a listener. */
+    /**
+     * {@link #of(Vmcore, ScanListener)} without a listener.
+     *
+     * @param dump the opened dump
+     * @return {@link #of(Vmcore, ScanListener)} without a listener
+     * @throws IOException if reading or writing fails
+     */
     public static MemoryUsage of(Vmcore dump) throws IOException {
         return of(dump, ScanListener.NONE);
     }
@@ -53,6 +59,9 @@ public record MemoryUsage(int pageSize, long totalPages, long zeroPages, long ca
      * Classifies every page of {@code dump}, an ELF dump ({@code /proc/kcore}, {@code /proc/vmcore} or
      * a copy), in one scan.
      *
+     * @param dump the opened dump
+     * @param listener the listener
+     * @return the memory usage
      * @throws IllegalArgumentException   if {@code dump} is not ELF: a kdump-compressed file no longer
      *                                    holds the pages an earlier filtering left out, so its figures
      *                                    would be wrong (makedumpfile refuses such input too)

@@ -31,6 +31,9 @@ public final class PageClassMap {
         /**
          * Checks the components.
          *
+         * @param startPfn first frame of the run
+         * @param endPfn one past the last frame
+         * @param pageClass a page class
          * @throws IllegalArgumentException if the run is empty or reversed
          */
         public Run {
@@ -40,7 +43,7 @@ public final class PageClassMap {
             }
         }
 
-        /** The number of frames in the run. */
+        /** {@return the number of frames in the run} */
         public long pages() {
             return endPfn - startPfn;
         }
@@ -68,12 +71,18 @@ public final class PageClassMap {
         }
     }
 
-    /** The dump level the frames were classified at: classes it does not exclude are {@link PageClass#KEPT}. */
+    /**
+     * {@return the dump level the frames were classified at: classes it does not exclude are {@link
+     * PageClass#KEPT}}
+     */
     public DumpLevel level() {
         return level;
     }
 
-    /** One past the last frame the map describes (the dump's {@code max_mapnr} as the scan found it). */
+    /**
+     * {@return one past the last frame the map describes (the dump's {@code max_mapnr} as the scan
+     * found it)}
+     */
     public long endPfn() {
         return bounds[bounds.length - 1];
     }
@@ -81,6 +90,8 @@ public final class PageClassMap {
     /**
      * The class of frame {@code pfn}; empty where it is not RAM or the dump does not hold its data.
      *
+     * @param pfn a page frame number
+     * @return the class of frame {@code pfn}; empty where it is not RAM or the dump does not hold its data
      * @throws IndexOutOfBoundsException if {@code pfn} is outside {@code [0, endPfn())}
      */
     public Optional<PageClass> classOf(long pfn) {
@@ -90,7 +101,12 @@ public final class PageClassMap {
         return c == NO_CLASS ? Optional.empty() : Optional.of(CLASSES[c]);
     }
 
-    /** How many frames have class {@code pageClass}. */
+    /**
+     * How many frames have class {@code pageClass}.
+     *
+     * @param pageClass a page class
+     * @return how many frames have class {@code pageClass}
+     */
     public long count(PageClass pageClass) {
         long n = 0;
         for (int i = 0; i < codes.length; i++) {
@@ -104,6 +120,8 @@ public final class PageClassMap {
     /**
      * The runs of classified frames in frame order; the frames between them have no class. An
      * unmodifiable view; each element is made on access.
+     *
+     * @return the runs of classified frames in frame order; the frames between them have no class
      */
     public List<Run> runs() {
         return new AbstractList<>() {

@@ -80,12 +80,17 @@ public final class PageFilter {
     /**
      * A filter for makedumpfile dump level {@code level} (0..31) with the default cycle buffer,
      * {@link ZeroPageHandling#KDUMP_SHARED_DESCRIPTOR} and no listener.
+     *
+     * @param level a dump level, 0 to 31
+     * @return a filter for makedumpfile dump level {@code level} (0..31) with the default cycle
+     *         buffer, {@link ZeroPageHandling#KDUMP_SHARED_DESCRIPTOR} and no listener
      */
     public static PageFilter forLevel(int level) {
         return new PageFilter(DumpLevel.of(level), 0, ZeroPageHandling.KDUMP_SHARED_DESCRIPTOR, ScanListener.NONE,
                 CycleMode.AUTO, 1, false);
     }
 
+    /** {@return the dump level this filter applies} */
     public DumpLevel level() {
         return level;
     }
@@ -93,6 +98,10 @@ public final class PageFilter {
     /**
      * The bitmap bytes per cycle, as makedumpfile's {@code --cyclic-buffer} (given there in KiB):
      * each cycle covers {@code 8 * bytes} frames. 0 restores the default.
+     *
+     * @param bytes a size in bytes
+     * @return the bitmap bytes per cycle, as makedumpfile's {@code --cyclic-buffer} (given there
+     *         in KiB): each cycle covers {@code 8 bytes} frames
      */
     public PageFilter withCycleBufferBytes(long bytes) {
         if (bytes < 0 || bytes > MAX_CYCLE_BUFFER_BYTES) {
@@ -106,13 +115,22 @@ public final class PageFilter {
      * Whether the scan runs in cycles or in one pass as makedumpfile would (default
      * {@link CycleMode#AUTO}). The two differ in one frame per PT_LOAD that ends inside a page: the
      * one-pass 1st bitmap counts it as RAM, the cyclic one does not.
+     *
+     * @param mode the mode
+     * @return whether the scan runs in cycles or in one pass as makedumpfile would (default {@link
+     *         CycleMode#AUTO})
      */
     public PageFilter withCycleMode(CycleMode mode) {
         return new PageFilter(level, cycleBufferBytes, zeroPages, listener, Objects.requireNonNull(mode), dumpFiles,
                 excludeUnusedVmemmap);
     }
 
-    /** For a split set: makedumpfile divides its cycle buffer among the files, so it never runs in one pass. */
+    /**
+     * For a split set: makedumpfile divides its cycle buffer among the files, so it never runs in one pass.
+     *
+     * @param files the files
+     * @return the new filter
+     */
     public PageFilter withDumpFiles(int files) {
         return new PageFilter(level, cycleBufferBytes, zeroPages, listener, cycleMode, files, excludeUnusedVmemmap);
     }
@@ -125,21 +143,36 @@ public final class PageFilter {
      * count ({@link FilterReport#unusedVmemmapPages()} says how many). x86_64 only: where the vmemmap
      * cannot be mapped (another architecture, no VMCOREINFO, a vmemmap not in 2 MiB pages) the
      * listener gets a warning and the scan goes on without, as makedumpfile does.
+     *
+     * @param on whether it is on
+     * @return the new filter
      */
     public PageFilter withUnusedVmemmapExcluded(boolean on) {
         return new PageFilter(level, cycleBufferBytes, zeroPages, listener, cycleMode, dumpFiles, on);
     }
 
-    /** Whether {@link #withUnusedVmemmapExcluded} is on. */
+    /** {@return whether {@link #withUnusedVmemmapExcluded} is on} */
     public boolean excludesUnusedVmemmap() {
         return excludeUnusedVmemmap;
     }
 
+    /**
+     * A copy that treats zero pages as {@code handling} says.
+     *
+     * @param handling the zero-page handling
+     * @return a copy that treats zero pages as {@code handling} says
+     */
     public PageFilter withZeroPages(ZeroPageHandling handling) {
         return new PageFilter(level, cycleBufferBytes, Objects.requireNonNull(handling), listener, cycleMode, dumpFiles,
                 excludeUnusedVmemmap);
     }
 
+    /**
+     * A copy that reports progress and warnings to {@code l}.
+     *
+     * @param l the listener
+     * @return a copy that reports progress and warnings to {@code l}
+     */
     public PageFilter withListener(ScanListener l) {
         return new PageFilter(level, cycleBufferBytes, zeroPages, Objects.requireNonNull(l), cycleMode, dumpFiles,
                 excludeUnusedVmemmap);
@@ -149,6 +182,9 @@ public final class PageFilter {
      * Scans {@code dump}, handing each cycle's bitmaps to {@code consumer} in PFN order, and returns
      * the counts.
      *
+     * @param dump the opened dump
+     * @param consumer what receives each cycle
+     * @return what the scan counted
      * @throws UnsupportedKernelException if the kernel cannot be classified at this level (the
      *         message names the missing VMCOREINFO keys and a level that would work), before any
      *         cycle is produced
@@ -167,6 +203,8 @@ public final class PageFilter {
      * cycle; writers that must drive the cycles themselves (ELF output, per PT_LOAD) use the
      * returned {@link PageScan}.
      *
+     * @param dump the opened dump
+     * @return the page scan
      * @throws UnsupportedKernelException as {@link #scan}
      */
     public PageScan prepare(Vmcore dump) throws IOException {
@@ -288,6 +326,11 @@ public final class PageFilter {
      * page the level would otherwise keep, so it costs what {@link #count} costs plus 9 bytes per run
      * of frames of one class.
      *
+     * @param dump the opened dump
+     * @return the class of every frame of {@code dump} as makedumpfile 1.7.9 decides it at this
+     *         filter's level (use level 31 to tell every class apart): a whole scan, with the zero
+     *         test reading every page the level would otherwise keep, so it costs what {@link
+     *         #count} costs plus 9 bytes per run of frames of one class
      * @throws UnsupportedKernelException as {@link #scan}
      * @throws IOException                as {@link #scan}
      */
@@ -299,7 +342,13 @@ public final class PageFilter {
         return builder.build(scan.maxMapnr());
     }
 
-    /** {@link #scan} without a consumer: just the counts. */
+    /**
+     * {@link #scan} without a consumer: just the counts.
+     *
+     * @param dump the opened dump
+     * @return {@link #scan} without a consumer: just the counts
+     * @throws IOException if reading or writing fails
+     */
     public FilterReport count(Vmcore dump) throws IOException {
         return scan(dump, CycleConsumer.NONE);
     }
@@ -316,7 +365,14 @@ public final class PageFilter {
         return Math.max(8, bytes * 8);
     }
 
-    /** makedumpfile's is_zero_page: whether every byte of {@code page[off, off+len)} is zero. */
+    /**
+     * makedumpfile's is_zero_page: whether every byte of {@code page[off, off+len)} is zero.
+     *
+     * @param page the page
+     * @param off where in the buffer the first byte goes
+     * @param len how many bytes
+     * @return whether it holds
+     */
     public static boolean isZeroPage(byte[] page, int off, int len) {
         Objects.checkFromIndexSize(off, len, page.length);
         for (int i = off; i < off + len; i += ZEROS.length) {

@@ -37,12 +37,15 @@ public final class PageScan {
         this.listener = listener;
     }
 
-    /** max_mapnr after makedumpfile's reduction to the last PFN with a mem_map: cycles of a full scan end here. */
+    /**
+     * {@return max_mapnr after makedumpfile's reduction to the last PFN with a mem_map: cycles of a
+     * full scan end here}
+     */
     public long maxMapnr() {
         return scanner.maxMapnr();
     }
 
-    /** The most frames one {@link #cycle} may cover (the cycle buffer's bytes times 8). */
+    /** {@return the most frames one {@link #cycle} may cover (the cycle buffer's bytes times 8)} */
     public long cyclePfns() {
         return scanner.pfnCyclic();
     }
@@ -50,9 +53,11 @@ public final class PageScan {
     /**
      * Builds the bitmaps of {@code [startPfn, endPfn)}.
      *
+     * @return the filter cycle
      * @param startPfn a multiple of 8 (makedumpfile's bitmap bytes), at least 0
      * @param endPfn   greater than {@code startPfn}, at most {@code startPfn + cyclePfns()}; where the
      *                 whole dump is smaller than a cycle, at most 16 frames past the dump's last frame
+     * @throws IOException if reading or writing fails
      */
     public FilterCycle cycle(long startPfn, long endPfn) throws IOException {
         long max = scanner.capacity();
@@ -82,6 +87,8 @@ public final class PageScan {
      * The counts so far. The memory hole is what the 1st bitmaps of the cycles built so far leave
      * out of {@link #maxMapnr()} (kdump semantics); a writer that counts differently (ELF) replaces it
      * with {@link FilterReport#withMemoryHolePages(long)}.
+     *
+     * @return the counts so far
      */
     public FilterReport report() {
         return withVmemmap(scanner.report());

@@ -30,17 +30,22 @@ public final class PfnBitmap {
         Arrays.fill(words, 0, (int) ((bits + 63) >>> 6), 0L);
     }
 
-    /** First frame covered. */
+    /** {@return first frame covered} */
     public long startPfn() {
         return startPfn;
     }
 
-    /** One past the last frame covered. */
+    /** {@return one past the last frame covered} */
     public long endPfn() {
         return endPfn;
     }
 
-    /** Whether {@code pfn} is set; frames outside the range read as clear. */
+    /**
+     * Whether {@code pfn} is set; frames outside the range read as clear.
+     *
+     * @param pfn a page frame number
+     * @return whether {@code pfn} is set; frames outside the range read as clear
+     */
     public boolean get(long pfn) {
         if (pfn < startPfn || pfn >= endPfn) {
             return false;
@@ -49,7 +54,7 @@ public final class PfnBitmap {
         return (words[(int) (i >>> 6)] & (1L << i)) != 0;
     }
 
-    /** Number of set bits. */
+    /** {@return number of set bits} */
     public long cardinality() {
         long n = 0;
         int used = (int) ((endPfn - startPfn + 63) >>> 6);
@@ -59,7 +64,13 @@ public final class PfnBitmap {
         return n;
     }
 
-    /** Number of set bits in {@code [from, to)} (clamped to the range). */
+    /**
+     * Number of set bits in {@code [from, to)} (clamped to the range).
+     *
+     * @param from the first frame to look at
+     * @param to one past the last frame
+     * @return number of set bits in {@code [from, to)} (clamped to the range)
+     */
     public long cardinality(long from, long to) {
         from = Math.max(from, startPfn);
         to = Math.min(to, endPfn);
@@ -83,7 +94,12 @@ public final class PfnBitmap {
         return n;
     }
 
-    /** The first set frame at or after {@code from}, or -1. */
+    /**
+     * The first set frame at or after {@code from}, or -1.
+     *
+     * @param from the first frame to look at
+     * @return the first set frame at or after {@code from}, or -1
+     */
     public long nextSetBit(long from) {
         if (from < startPfn) {
             from = startPfn;
@@ -107,7 +123,7 @@ public final class PfnBitmap {
         }
     }
 
-    /** Bytes {@link #copyBytes} writes: one per eight frames, rounded up. */
+    /** {@return bytes {@link #copyBytes} writes: one per eight frames, rounded up} */
     public int byteLength() {
         return (int) ((endPfn - startPfn + 7) >>> 3);
     }
@@ -115,6 +131,9 @@ public final class PfnBitmap {
     /**
      * Copies the bits in makedumpfile's on-disk order (frame {@code startPfn + n} is bit {@code n & 7},
      * least significant first, of byte {@code n >> 3}) into {@code dst[off .. off+byteLength())}.
+     *
+     * @param dst the buffer the bytes go to
+     * @param off where in the buffer the first byte goes
      */
     public void copyBytes(byte[] dst, int off) {
         int len = byteLength();
@@ -165,8 +184,8 @@ public final class PfnBitmap {
     }
 
     /**
-     * An independent copy of the bits in use, with the same range: a snapshot that outlives the
-     * cycle (a scan reuses its bitmaps cycle after cycle).
+     * {@return an independent copy of the bits in use, with the same range: a snapshot that outlives
+     * the cycle (a scan reuses its bitmaps cycle after cycle)}
      */
     public PfnBitmap copy() {
         int used = (int) ((endPfn - startPfn + 63) >>> 6);

@@ -12,6 +12,10 @@ public interface ScanListener {
     /**
      * The mem_map was found: the memory model, how many PFN ranges have a struct page array, and
      * max_mapnr after makedumpfile's reduction to the last of them.
+     *
+     * @param model the model
+     * @param ranges the physical ranges
+     * @param maxMapnr one past the last frame of the dump
      */
     default void memMapFound(String model, int ranges, long maxMapnr) {
     }
@@ -20,11 +24,21 @@ public interface ScanListener {
      * Frames below {@code donePfn} (of {@code maxMapnr}) are decided. Called after each mem_map range
      * of a cycle and after each cycle, so a single large cycle still reports progress; cheap enough to
      * throttle in the listener.
+     *
+     * @param donePfn the done pfn
+     * @param maxMapnr one past the last frame of the dump
      */
     default void progress(long donePfn, long maxMapnr) {
     }
 
-    /** Cycle {@code index} of {@code count}, covering {@code [startPfn, endPfn)}, has been handed to the consumer. */
+    /**
+     * Cycle {@code index} of {@code count}, covering {@code [startPfn, endPfn)}, has been handed to the consumer.
+     *
+     * @param index the index
+     * @param count the count
+     * @param startPfn the first frame
+     * @param endPfn one past the last frame
+     */
     default void cycleDone(int index, int count, long startPfn, long endPfn) {
     }
 
@@ -32,11 +46,17 @@ public interface ScanListener {
      * With {@link PageFilter#withUnusedVmemmapExcluded}: {@code pages} vmemmap pages were found unused
      * and are left out (makedumpfile's "Excluded N unused vmemmap pages"). Called when they are found,
      * before the cycles are handed over; a writer that scans twice hears it twice.
+     *
+     * @param pages the pages
      */
     default void unusedVmemmapExcluded(long pages) {
     }
 
-    /** Something makedumpfile would print a WARNING for (e.g. a free page with an impossible order); the scan goes on. */
+    /**
+     * Something makedumpfile would print a WARNING for (e.g. a free page with an impossible order); the scan goes on.
+     *
+     * @param message the detail message
+     */
     default void warning(String message) {
     }
 }

@@ -16,21 +16,32 @@ import org.vmcore4j.core.UnsupportedDumpException;
 public class UnsupportedKernelException extends UnsupportedDumpException {
     private static final long serialVersionUID = 1L;
 
+    /** The VMCOREINFO keys the kernel lacks. */
     private final List<String> missingKeys;
+    /** The dump level bits that need them. */
     private final int affectedLevelBits;
 
+    /**
+     * A kernel of {@code resource} that cannot be classified for {@code reason}, lacking {@code
+     * missingKeys}, which the level bits {@code affectedLevelBits} need.
+     *
+     * @param resource the file or stream, for the message
+     * @param reason what is wrong or missing
+     * @param missingKeys the missing keys
+     * @param affectedLevelBits the affected level bits
+     */
     public UnsupportedKernelException(String resource, String reason, List<String> missingKeys, int affectedLevelBits) {
         super(resource, Kind.KERNEL, reason);
         this.missingKeys = List.copyOf(missingKeys);
         this.affectedLevelBits = affectedLevelBits;
     }
 
-    /** VMCOREINFO keys that are absent or unusable, in the order the classifier needed them. */
+    /** {@return VMCOREINFO keys that are absent or unusable, in the order the classifier needed them} */
     public List<String> missingKeys() {
         return missingKeys;
     }
 
-    /** Dump level bits that cannot be honoured; 0 if no dump level can be served. */
+    /** {@return dump level bits that cannot be honoured; 0 if no dump level can be served} */
     public int affectedLevelBits() {
         return affectedLevelBits;
     }

@@ -13,7 +13,8 @@ import org.vmcore4j.kdump.codec.Compression;
  * @param headerVersion    6 from current makedumpfile; decides which sub-header fields exist
  * @param utsname          the crashed kernel's {@code init_uts_ns.name}, all empty where unknown
  * @param timestampSeconds {@code tv_sec}: makedumpfile stores VMCOREINFO's CRASHTIME (0 if absent)
- * @param status           OR of {@link #STATUS_INCOMPLETE}, {@link #STATUS_EXCLUDED_VMEMMAP} and one compression bit
+ * @param status           OR of {@link #STATUS_INCOMPLETE}, {@link #STATUS_EXCLUDED_VMEMMAP} and
+ *               one compression bit
  * @param blockSize        the crashed kernel's page size; every region below is counted in these blocks
  * @param subHeaderBlocks  blocks of sub-header plus ELF notes, starting at block 1
  * @param bitmapBlocks     blocks of both bitmaps together
@@ -54,13 +55,19 @@ public record DiskDumpHeader(
     /** {@code DUMP_DH_EXCLUDED_VMEMMAP}: {@code -e} left out unused vmemmap pages. */
     public static final int STATUS_EXCLUDED_VMEMMAP = 0x10;
 
-    /** Whether {@code signature} is one this reader takes: makedumpfile's, diskdump's or vmcore4j's LZ4 one. */
+    /**
+     * Whether {@code signature} is one this reader takes: makedumpfile's, diskdump's or vmcore4j's LZ4 one.
+     *
+     * @param signature the signature
+     * @return whether {@code signature} is one this reader takes: makedumpfile's, diskdump's or
+     *         vmcore4j's LZ4 one
+     */
     public static boolean isSignature(String signature) {
         return signature.equals(KDUMP_SIGNATURE) || signature.equals(DISKDUMP_SIGNATURE)
                 || signature.equals(LZ4_SIGNATURE);
     }
 
-    /** Whether {@link #STATUS_INCOMPLETE} is set. */
+    /** {@return whether {@link #STATUS_INCOMPLETE} is set} */
     public boolean incomplete() {
         return (status & STATUS_INCOMPLETE) != 0;
     }
@@ -69,6 +76,9 @@ public record DiskDumpHeader(
      * The compression the header announces (informational: pages that did not shrink are stored raw,
      * and each page descriptor says how it is stored). {@link Compression#NONE} if no bit is set;
      * {@code null} if several are.
+     *
+     * @return the compression the header announces (informational: pages that did not shrink are
+     *         stored raw, and each page descriptor says how it is stored)
      */
     public Compression compression() {
         return Compression.fromFlags(status);

@@ -33,7 +33,15 @@ public final class FlattenedRearranger {
     private FlattenedRearranger() {
     }
 
-    /** Rearranges into a new (or truncated) file at {@code out}. */
+    /**
+     * Rearranges into a new (or truncated) file at {@code out}.
+     *
+     * @param in the input stream
+     * @param description what the bytes are, for error messages
+     * @param out where the output goes
+     * @return the result
+     * @throws IOException if reading or writing fails
+     */
     public static Result rearrange(InputStream in, String description, Path out) throws IOException {
         try (FileChannel ch = org.vmcore4j.core.DumpSink.createPrivate(out)) {
             return rearrange(in, description, ch);
@@ -44,7 +52,11 @@ public final class FlattenedRearranger {
      * Rearranges the flattened stream {@code in} into {@code out}, which must be empty (gaps are left
      * unwritten and must read as zeros). Writes at absolute positions; does not close either side.
      *
+     * @param in the input stream
+     * @param out where the output goes
+     * @return the result
      * @param description names the stream in error messages
+     * @throws IOException if reading or writing fails
      */
     public static Result rearrange(InputStream in, String description, FileChannel out) throws IOException {
         if (out.size() != 0) {

@@ -30,12 +30,23 @@ public final class FlattenedSink implements DumpSink {
     private long payloadBytes;
     private boolean started;
 
-    /** A sink writing to {@code out} with no size limit. */
+    /**
+     * A sink writing to {@code out} with no size limit.
+     *
+     * @param out where the output goes
+     * @param description what the bytes are, for error messages
+     */
     public FlattenedSink(OutputStream out, String description) {
         this(out, description, Long.MAX_VALUE);
     }
 
-    /** A sink that stops with {@link OutputLimitException} where the stream would pass {@code limit} bytes. */
+    /**
+     * A sink that stops with {@link OutputLimitException} where the stream would pass {@code limit} bytes.
+     *
+     * @param out where the output goes
+     * @param description what the bytes are, for error messages
+     * @param limit the limit
+     */
     public FlattenedSink(OutputStream out, String description, long limit) {
         this.out = Objects.requireNonNull(out);
         this.description = description;
@@ -100,7 +111,7 @@ public final class FlattenedSink implements DumpSink {
         return payloadBytes;
     }
 
-    /** Bytes put on the stream so far, headers included. */
+    /** {@return bytes put on the stream so far, headers included} */
     public long streamBytes() {
         return streamBytes;
     }

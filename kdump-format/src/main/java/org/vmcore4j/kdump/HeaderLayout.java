@@ -32,17 +32,17 @@ public enum HeaderLayout {
         this.subHeaderSize = subHeaderSize;
     }
 
-    /** Size of {@code unsigned long} and of a pointer for the writer: 8 or 4. */
+    /** {@return size of {@code unsigned long} and of a pointer for the writer: 8 or 4} */
     public int pointerSize() {
         return pointerSize;
     }
 
-    /** {@code sizeof(struct disk_dump_header)}. */
+    /** {@return {@code sizeof(struct disk_dump_header)}} */
     public int headerSize() {
         return headerSize;
     }
 
-    /** {@code sizeof(struct kdump_sub_header)} at header version 6. */
+    /** {@return {@code sizeof(struct kdump_sub_header)} at header version 6} */
     public int subHeaderSize() {
         return subHeaderSize;
     }

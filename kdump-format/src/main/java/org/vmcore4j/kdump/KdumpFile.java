@@ -99,7 +99,7 @@ public final class KdumpFile implements Closeable {
         this.noteOffset = hasNotes ? subHeader.offsetNote() : 0;
         this.noteBlob = hasNotes ? readArea(subHeader.offsetNote(), subHeader.sizeNote(), MAX_NOTE_BYTES,
                 layout.subOffsetNote(), "note area") : new byte[0];
-        this.notes = Notes.parse(noteBlob, 0, noteBlob.length, order, description, noteOffset);
+        this.notes = List.copyOf(Notes.parse(noteBlob, 0, noteBlob.length, order, description, noteOffset));
         this.vmcoreInfo = findVmcoreInfo();
         if (header.headerVersion() >= 5 && subHeader.sizeEraseinfo() != 0) {
             checkArea(subHeader.offsetEraseinfo(), subHeader.sizeEraseinfo(), MAX_ERASEINFO_BYTES,
@@ -194,6 +194,10 @@ public final class KdumpFile implements Closeable {
     /**
      * Parses {@code source}; on success the file owns it and closes it. On failure the source is
      * left open for the caller to close.
+     *
+     * @param source the bytes to read
+     * @return the kdump file
+     * @throws IOException if reading or writing fails
      */
     public static KdumpFile open(RandomAccessSource source) throws IOException {
         return new KdumpFile(source);
@@ -230,110 +234,135 @@ public final class KdumpFile implements Closeable {
         return new VmcoreFormatException(description, offset, reason);
     }
 
-    /** The source the file is read from. */
+    /** {@return the source the file is read from} */
     public RandomAccessSource source() {
         return source;
     }
 
-    /** The file's name, for messages. */
+    /** {@return the file's name, for messages} */
     public String description() {
         return description;
     }
 
+    /** {@return the file's main header} */
     public DiskDumpHeader header() {
         return header;
     }
 
+    /** {@return the file's kdump sub-header} */
     public KdumpSubHeader subHeader() {
         return subHeader;
     }
 
-    /** The ABI the headers were found to be laid out for. */
+    /** {@return the ABI the headers were found to be laid out for} */
     public HeaderLayout layout() {
         return layout;
     }
 
-    /** Byte order of every multi-byte field (the crashed machine's). */
+    /** {@return the byte order}. Byte order of every multi-byte field (the crashed machine's). */
     public ByteOrder byteOrder() {
         return order;
     }
 
-    /** Page size in bytes. */
+    /** {@return page size in bytes} */
     public int blockSize() {
         return header.blockSize();
     }
 
-    /** Frames of the crashed machine: the full {@code max_mapnr} (v6 sub-header, else the header's). */
+    /**
+     * {@return frames of the crashed machine: the full {@code max_mapnr} (v6 sub-header, else the
+     * header's)}
+     */
     public long maxMapnr() {
         return maxMapnr;
     }
 
-    /** First PFN this file holds pages for: 0 unless it is part of a split set. */
+    /** {@return first PFN this file holds pages for: 0 unless it is part of a split set} */
     public long startPfn() {
         return startPfn;
     }
 
-    /** One past the last PFN this file holds pages for: {@link #maxMapnr()} unless it is part of a split set. */
+    /**
+     * {@return one past the last PFN this file holds pages for: {@link #maxMapnr()} unless it is part
+     * of a split set}
+     */
     public long endPfn() {
         return endPfn;
     }
 
-    /** Whether the file is one part of a {@code --split} set. */
+    /** {@return whether the file is one part of a {@code --split} set} */
     public boolean isSplit() {
         return header.headerVersion() >= 2 && subHeader.split() != 0;
     }
 
-    /** The 1st bitmap: frames that are RAM in the crashed machine (from its PT_LOADs). Whole machine, also in split files. */
+    /**
+     * {@return the 1st bitmap: frames that are RAM in the crashed machine (from its PT_LOADs). Whole
+     * machine, also in split files}
+     */
     public PageBitmap memoryBitmap() {
         return memoryBitmap;
     }
 
-    /** The 2nd bitmap: frames the dump holds (a subset of the memory bitmap). Whole machine, also in split files. */
+    /**
+     * {@return the 2nd bitmap: frames the dump holds (a subset of the memory bitmap). Whole machine,
+     * also in split files}
+     */
     public PageBitmap dumpableBitmap() {
         return dumpableBitmap;
     }
 
-    /** Whether the file has the old single-bitmap layout (memory and dumpable bitmaps are the same). */
+    /**
+     * {@return whether the file has the old single-bitmap layout (memory and dumpable bitmaps are the
+     * same)}
+     */
     public boolean singleBitmap() {
         return memoryBitmap == dumpableBitmap;
     }
 
-    /** File offset of the page descriptor table (block aligned). */
+    /** {@return file offset of the page descriptor table (block aligned)} */
     public long descriptorTableOffset() {
         return descriptorTableOffset;
     }
 
-    /** Where page data starts: right after one descriptor per dumpable frame of the whole machine (not aligned). */
+    /**
+     * {@return where page data starts: right after one descriptor per dumpable frame of the whole
+     * machine (not aligned)}
+     */
     public long dataAreaOffset() {
         return dataAreaOffset;
     }
 
-    /** File offset of the note area, 0 if the file has none. */
+    /** {@return file offset of the note area, 0 if the file has none} */
     public long noteOffset() {
         return noteOffset;
     }
 
-    /** The note area exactly as stored (the vmcore's PT_NOTE, copied by makedumpfile); a copy. */
+    /** {@return the note area exactly as stored (the vmcore's PT_NOTE, copied by makedumpfile); a copy} */
     public byte[] noteBlob() {
         return noteBlob.clone();
     }
 
-    /** The notes of the note area, in file order. */
+    /** {@return the notes of the note area, in file order} */
     public List<Note> notes() {
         return notes;
     }
 
-    /** The VMCOREINFO note (or the v3 standalone copy), if present. */
+    /** {@return the VMCOREINFO note (or the v3 standalone copy), if present} */
     public Optional<VmcoreInfo> vmcoreInfo() {
         return Optional.ofNullable(vmcoreInfo);
     }
 
-    /** Whether the header's INCOMPLETE flag is set. */
+    /** {@return whether the header's INCOMPLETE flag is set} */
     public boolean incomplete() {
         return header.incomplete();
     }
 
-    /** The eraseinfo text ({@code erase <symbol> size <n>} lines) if the file has any. */
+    /**
+     * The eraseinfo text ({@code erase <symbol> size <n>} lines) if the file has any.
+     *
+     * @return the eraseinfo text ({@code erase <symbol> size <n>} lines) if the file has any
+     * @throws IOException if reading or writing fails
+     */
     public Optional<byte[]> eraseInfo() throws IOException {
         if (eraseinfoSize == 0) {
             return Optional.empty();
@@ -341,7 +370,10 @@ public final class KdumpFile implements Closeable {
         return Optional.of(source.readBytes(eraseinfoOffset, eraseinfoSize));
     }
 
-    /** The architecture, from the header's {@code utsname.machine} or else the size of an NT_PRSTATUS note. */
+    /**
+     * {@return the architecture, from the header's {@code utsname.machine} or else the size of an
+     * NT_PRSTATUS note}
+     */
     public Optional<Architecture> architecture() {
         Optional<Architecture> named = Architecture.fromUtsMachine(header.utsname().machine());
         if (named.isPresent()) {
@@ -364,6 +396,11 @@ public final class KdumpFile implements Closeable {
     /**
      * The descriptor of frame {@code pfn}, or empty if the frame is not dumpable, outside this file's
      * PFN range, or its descriptor lies past the end of a truncated file.
+     *
+     * @param pfn a page frame number
+     * @return the descriptor of frame {@code pfn}, or empty if the frame is not dumpable, outside
+     *         this file's PFN range, or its descriptor lies past the end of a truncated file
+     * @throws IOException if reading or writing fails
      */
     public Optional<PageDescriptor> descriptor(long pfn) throws IOException {
         if (pfn < startPfn || pfn >= endPfn || !dumpableBitmap.get(pfn)) {

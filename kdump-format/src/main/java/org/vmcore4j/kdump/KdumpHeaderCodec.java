@@ -203,7 +203,7 @@ final class KdumpHeaderCodec {
      * @param subHeaderBlocks blocks of sub-header and notes
      * @param bitmapBlocks    blocks of both bitmaps together
      */
-    static byte[] encodeHeader(KdumpWriter.Header header, long subHeaderBlocks, long bitmapBlocks) {
+    static byte[] encodeHeader(KdumpOutputHeader header, long subHeaderBlocks, long bitmapBlocks) {
         HeaderLayout l = header.layout();
         int blockSize = header.blockSize();
         ByteBuffer b = ByteBuffer.allocate(l.headerSize()).order(header.byteOrder());
@@ -233,13 +233,13 @@ final class KdumpHeaderCodec {
      * The {@code kdump_sub_header} of a file, version {@value #VERSION_WRITTEN}: the notes follow it
      * in the same block run; {@code eraseinfoSize} 0 where the file has no eraseinfo (yet).
      */
-    static ByteBuffer encodeSubHeader(KdumpWriter.Header header, long eraseinfoOffset, long eraseinfoSize) {
+    static ByteBuffer encodeSubHeader(KdumpOutputHeader header, long eraseinfoOffset, long eraseinfoSize) {
         HeaderLayout l = header.layout();
         int ps = l.pointerSize();
         ByteBuffer b = ByteBuffer.allocate(l.subHeaderSize()).order(header.byteOrder());
         putLong(b, l.subPhysBase(), header.physBase(), ps);
         b.putInt(l.subDumpLevel(), header.dumpLevel());
-        KdumpWriter.PfnRange split = header.split();
+        PfnRange split = header.split();
         if (split != null) {
             b.putInt(l.subSplit(), 1);
             // the word-sized fields may truncate; the 64-bit ones carry the full values
@@ -266,7 +266,7 @@ final class KdumpHeaderCodec {
     }
 
     /** File offset of the notes: right after the sub-header. */
-    static long noteOffset(KdumpWriter.Header header) {
+    static long noteOffset(KdumpOutputHeader header) {
         return (long) HEADER_BLOCKS * header.blockSize() + header.layout().subHeaderSize();
     }
 

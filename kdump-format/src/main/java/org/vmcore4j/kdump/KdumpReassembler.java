@@ -26,6 +26,12 @@ public final class KdumpReassembler {
 
     /** Progress of a reassembly, in pages. */
     public interface Listener {
+        /**
+         * Reports how far the rebuild is.
+         *
+         * @param done pages written so far
+         * @param total pages to write
+         */
         void progress(long done, long total);
     }
 
@@ -35,6 +41,12 @@ public final class KdumpReassembler {
     /**
      * Writes the split set {@code set} (as {@link KdumpVmcore#openSplitSet} opened it, parts in PFN
      * order) into {@code sink}, then calls {@link DumpSink#finish()}.
+     *
+     * @param set the set
+     * @param sink where the output goes
+     * @param listener the listener
+     * @return the result
+     * @throws IOException if reading or writing fails
      */
     public static Result reassemble(KdumpVmcore set, DumpSink sink, Listener listener) throws IOException {
         List<KdumpFile> parts = set.files();

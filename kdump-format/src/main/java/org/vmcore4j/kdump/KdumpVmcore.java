@@ -68,7 +68,13 @@ public final class KdumpVmcore implements Vmcore {
         this.memory = new KdumpPhysicalMemory(this.parts);
     }
 
-    /** Opens one kdump-compressed file (or a flattened one holding kdump-compressed data). */
+    /**
+     * Opens one kdump-compressed file (or a flattened one holding kdump-compressed data).
+     *
+     * @param file the file
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
+     */
     public static KdumpVmcore open(Path file) throws IOException {
         return openSplitSet(List.of(file));
     }
@@ -76,6 +82,10 @@ public final class KdumpVmcore implements Vmcore {
     /**
      * Opens a kdump-compressed file from {@code source}; on success the dump owns the source, on
      * failure the caller still does.
+     *
+     * @param source the bytes to read
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
      */
     public static KdumpVmcore open(RandomAccessSource source) throws IOException {
         return ofParts(List.of(KdumpFile.open(source)), source.description());
@@ -87,6 +97,10 @@ public final class KdumpVmcore implements Vmcore {
      * order, layout and {@code max_mapnr}, and their {@code [start_pfn, end_pfn)} ranges must not
      * overlap (a duplicated part is a {@link VmcoreFormatException}); frames no part holds (a set
      * that does not start at PFN 0, or lacks a part) are absent ({@code NOT_RAM}).
+     *
+     * @param files the files
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
      */
     public static KdumpVmcore openSplitSet(List<Path> files) throws IOException {
         if (files.isEmpty()) {
@@ -124,6 +138,11 @@ public final class KdumpVmcore implements Vmcore {
     /**
      * Opens already-parsed files as one dump (a single file, or the parts of a split set in any
      * order); on success the dump owns them.
+     *
+     * @param files the files
+     * @param description what the bytes are, for error messages
+     * @return the opened dump
+     * @throws IOException if reading or writing fails
      */
     public static KdumpVmcore ofParts(List<KdumpFile> files, String description) throws IOException {
         return ofParts(files, description, Optional.empty());
@@ -164,17 +183,20 @@ public final class KdumpVmcore implements Vmcore {
         return new KdumpVmcore(parts, description, architecture);
     }
 
-    /** The file(s) of the dump, sorted by the first PFN each holds: one, or the parts of a split set. */
+    /**
+     * {@return the file(s) of the dump, sorted by the first PFN each holds: one, or the parts of a
+     * split set}
+     */
     public List<KdumpFile> files() {
         return parts;
     }
 
-    /** The header of the (first) file. */
+    /** {@return the header of the (first) file} */
     public DiskDumpHeader header() {
         return first.header();
     }
 
-    /** The sub-header of the (first) file. */
+    /** {@return the sub-header of the (first) file} */
     public KdumpSubHeader subHeader() {
         return first.subHeader();
     }
@@ -185,7 +207,7 @@ public final class KdumpVmcore implements Vmcore {
         return first.subHeader().dumpLevel();
     }
 
-    /** {@code phys_base} from the sub-header. */
+    /** {@return {@code phys_base} from the sub-header} */
     public long physBase() {
         return first.subHeader().physBase();
     }
@@ -196,17 +218,17 @@ public final class KdumpVmcore implements Vmcore {
         return Optional.of(new HeaderFacts(header().utsname(), header().timestampSeconds(), physBase()));
     }
 
-    /** The memory (1st) bitmap, for the whole machine. */
+    /** {@return the memory (1st) bitmap, for the whole machine} */
     public PageBitmap memoryBitmap() {
         return first.memoryBitmap();
     }
 
-    /** The dumpable (2nd) bitmap, for the whole machine. */
+    /** {@return the dumpable (2nd) bitmap, for the whole machine} */
     public PageBitmap dumpableBitmap() {
         return first.dumpableBitmap();
     }
 
-    /** Whether any part carries the INCOMPLETE flag. */
+    /** {@return whether any part carries the INCOMPLETE flag} */
     public boolean incomplete() {
         return parts.stream().anyMatch(KdumpFile::incomplete);
     }
@@ -223,7 +245,13 @@ public final class KdumpVmcore implements Vmcore {
         return Optional.empty();
     }
 
-    /** The page descriptor of {@code pfn} from the part that holds it, or empty if it has none. */
+    /**
+     * The page descriptor of {@code pfn} from the part that holds it, or empty if it has none.
+     *
+     * @param pfn a page frame number
+     * @return the page descriptor of {@code pfn} from the part that holds it, or empty if it has none
+     * @throws IOException if reading or writing fails
+     */
     public Optional<PageDescriptor> pageDescriptor(long pfn) throws IOException {
         KdumpFile f = memory.partFor(pfn);
         return f == null ? Optional.empty() : f.descriptor(pfn);

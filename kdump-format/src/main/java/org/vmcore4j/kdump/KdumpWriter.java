@@ -49,63 +49,8 @@ public final class KdumpWriter {
     private static final int DATA_BUFFER_BYTES = 1 << 20;
     private static final int DESCRIPTORS_PER_FLUSH = 4096;
 
-    /**
-     * What goes into the header and sub-header; the writer derives the rest (block counts, offsets).
-     *
-     * @param layout            the ABI of the header structs: {@link HeaderLayout#LP64} for 64-bit kernels
-     * @param byteOrder         the crashed kernel's byte order (every field and descriptor uses it)
-     * @param blockSize         the kernel's page size, which is also the file's block size
-     * @param utsname           the kernel's {@code struct new_utsname} as read from memory, 390 bytes
-     *                          (makedumpfile copies it raw, padding included); zeros where unknown
-     * @param timestampSeconds  {@code tv_sec}: makedumpfile stores VMCOREINFO's CRASHTIME, or 0
-     * @param timestampMicros   {@code tv_usec}: 0 from makedumpfile
-     * @param compression       the header's compression bit; pages still say per descriptor how they are stored
-     * @param excludedVmemmap   {@code -e} was used ({@link DiskDumpHeader#STATUS_EXCLUDED_VMEMMAP})
-     * @param maxMapnr          frames the bitmaps cover
-     * @param nrCpus            number of NT_PRSTATUS notes
-     * @param physBase          the sub-header's {@code phys_base}
-     * @param dumpLevel         the {@code -d} level applied
-     * @param split             for one file of a {@code --split} set, the PFN range it holds; else null
-     * @param notes             the ELF note section to copy verbatim (may be empty)
-     * @param vmcoreinfoOffset  offset of the VMCOREINFO note's descriptor within {@code notes}, or -1
-     * @param vmcoreinfoSize    that descriptor's size
-     */
-    public record Header(HeaderLayout layout, ByteOrder byteOrder, int blockSize, byte[] utsname,
-            long timestampSeconds, long timestampMicros, Compression compression, boolean excludedVmemmap,
-            long maxMapnr, int nrCpus, long physBase, int dumpLevel, PfnRange split, byte[] notes,
-            long vmcoreinfoOffset, long vmcoreinfoSize) {
-
-        public Header {
-            Objects.requireNonNull(layout, "layout");
-            Objects.requireNonNull(byteOrder, "byteOrder");
-            Objects.requireNonNull(compression, "compression");
-            Objects.requireNonNull(notes, "notes");
-            if (blockSize < 512 || Integer.bitCount(blockSize) != 1) {
-                throw new IllegalArgumentException("block size must be a power of two >= 512: " + blockSize);
-            }
-            if (utsname.length != UTSNAME_LENGTH) {
-                throw new IllegalArgumentException("utsname must be " + UTSNAME_LENGTH + " bytes, not " + utsname.length);
-            }
-            if (maxMapnr <= 0 || maxMapnr > KdumpFile.MAX_FRAMES) {
-                throw new IllegalArgumentException("max_mapnr out of range: " + maxMapnr);
-            }
-            if (vmcoreinfoOffset >= 0 && vmcoreinfoOffset + vmcoreinfoSize > notes.length) {
-                throw new IllegalArgumentException("VMCOREINFO lies outside the notes");
-            }
-        }
-    }
-
-    /** A PFN range {@code [start, end)}. */
-    public record PfnRange(long start, long end) {
-        public PfnRange {
-            if (start < 0 || end < start) {
-                throw new IllegalArgumentException("bad PFN range [" + start + ", " + end + ")");
-            }
-        }
-    }
-
     private final DumpSink sink;
-    private final Header header;
+    private final KdumpOutputHeader header;
     private final ByteOrder order;
     private final int blockSize;
     private final byte[] headerBlock;
@@ -126,7 +71,7 @@ public final class KdumpWriter {
     private boolean finished;
     private boolean failed;
 
-    private KdumpWriter(DumpSink sink, Header header, long descriptorSlots, long dumpablePages,
+    private KdumpWriter(DumpSink sink, KdumpOutputHeader header, long descriptorSlots, long dumpablePages,
             boolean sharedZeroPage) {
         this.sink = sink;
         this.header = header;
@@ -153,22 +98,34 @@ public final class KdumpWriter {
      * Writes the header, sub-header and notes, and (when {@code sharedZeroPage}) the one zero page
      * every all-zero page will point to; then the writer expects bitmaps and pages.
      *
+     * @param sink where the output goes
+     * @param header the header
+     * @return the kdump writer
      * @param dumpablePages  the number of set bits of the whole 2nd bitmap: exactly that many pages
      *                       ({@link #writePage} or {@link #writeZeroPage}) must follow
      * @param sharedZeroPage makedumpfile writes the zero page iff the dump level excludes zero pages
+     * @throws IOException if reading or writing fails
      */
-    public static KdumpWriter start(DumpSink sink, Header header, long dumpablePages, boolean sharedZeroPage)
+    public static KdumpWriter start(DumpSink sink, KdumpOutputHeader header, long dumpablePages, boolean sharedZeroPage)
             throws IOException {
         return start(sink, header, dumpablePages, dumpablePages, sharedZeroPage);
     }
 
     /**
-     * Like {@link #start(DumpSink, Header, long, boolean)} for one file of a split set: makedumpfile
+     * Like {@link #start(DumpSink, KdumpOutputHeader, long, boolean)} for one file of a split set: makedumpfile
      * sizes every file's descriptor table for the dumpable pages of the whole dump
      * ({@code descriptorSlots}) and fills only the first {@code dumpablePages} of it, those of the
      * file's own PFN range, so page data starts at the same offset in every file of the set.
+     *
+     * @param sink where the output goes
+     * @param header the header
+     * @param descriptorSlots the descriptor slots
+     * @param dumpablePages the dumpable pages
+     * @param sharedZeroPage the shared zero page
+     * @return the kdump writer
+     * @throws IOException if reading or writing fails
      */
-    public static KdumpWriter start(DumpSink sink, Header header, long descriptorSlots, long dumpablePages,
+    public static KdumpWriter start(DumpSink sink, KdumpOutputHeader header, long descriptorSlots, long dumpablePages,
             boolean sharedZeroPage) throws IOException {
         if (descriptorSlots < 0 || descriptorSlots > header.maxMapnr()) {
             throw new IllegalArgumentException("descriptor slots out of range: " + descriptorSlots);
@@ -181,12 +138,12 @@ public final class KdumpWriter {
         return w;
     }
 
-    /** Whether {@link #finish} or {@link #abort} has run. */
+    /** {@return whether {@link #finish} or {@link #abort} has run} */
     public boolean isFinished() {
         return finished;
     }
 
-    /** Pages accepted so far (written or buffered). */
+    /** {@return pages accepted so far (written or buffered)} */
     public long pagesWritten() {
         return pagesAccepted;
     }
@@ -211,12 +168,26 @@ public final class KdumpWriter {
     /**
      * Writes the 1st-bitmap bytes of the frames from {@code startPfn} (a multiple of 8) in
      * makedumpfile's bit order (bit {@code pfn % 8} of byte {@code pfn / 8}).
+     *
+     * @param startPfn the first frame
+     * @param bits the bits
+     * @param off where in the buffer the first byte goes
+     * @param len how many bytes
+     * @throws IOException if reading or writing fails
      */
     public void writeMemoryBitmap(long startPfn, byte[] bits, int off, int len) throws IOException {
         writeBitmap(bitmap1Offset, startPfn, bits, off, len);
     }
 
-    /** Writes 2nd-bitmap (dumpable) bytes of the frames from {@code startPfn} (a multiple of 8). */
+    /**
+     * Writes 2nd-bitmap (dumpable) bytes of the frames from {@code startPfn} (a multiple of 8).
+     *
+     * @param startPfn the first frame
+     * @param bits the bits
+     * @param off where in the buffer the first byte goes
+     * @param len how many bytes
+     * @throws IOException if reading or writing fails
+     */
     public void writeDumpableBitmap(long startPfn, byte[] bits, int off, int len) throws IOException {
         writeBitmap(bitmap1Offset + bitmapBytes, startPfn, bits, off, len);
     }
@@ -233,6 +204,12 @@ public final class KdumpWriter {
     /**
      * Appends the next dumpable page: {@code length} bytes stored with {@code compression}
      * ({@link Compression#NONE} for a raw page of exactly the block size).
+     *
+     * @param src the input bytes
+     * @param off where in the buffer the first byte goes
+     * @param length the number of input bytes
+     * @param compression the page compression
+     * @throws IOException if reading or writing fails
      */
     public void writePage(byte[] src, int off, int length, Compression compression) throws IOException {
         checkOpen();
@@ -261,7 +238,11 @@ public final class KdumpWriter {
         dumpablePages--;
     }
 
-    /** Appends the next dumpable page as a reference to the shared zero page. */
+    /**
+     * Appends the next dumpable page as a reference to the shared zero page.
+     *
+     * @throws IOException if reading or writing fails
+     */
     public void writeZeroPage() throws IOException {
         checkOpen();
         if (zeroPageOffset < 0) {
@@ -306,7 +287,9 @@ public final class KdumpWriter {
      * Completes the file: the remaining data and descriptors, then {@code eraseinfo} (copied from a
      * re-filtered input; may be empty) after the page data, recorded in the sub-header.
      *
+     * @param eraseinfo the eraseinfo
      * @throws IllegalStateException if fewer pages were written than announced
+     * @throws IOException if reading or writing fails
      */
     public void finish(byte[] eraseinfo) throws IOException {
         checkOpen();
@@ -333,6 +316,7 @@ public final class KdumpWriter {
      * the header INCOMPLETE where the sink can rewrite. Best effort: failures here are added to
      * {@code cause} as suppressed exceptions.
      *
+     * @param cause what found it
      * @return the number of pages readable from the file
      */
     public long abort(IOException cause) {

@@ -107,27 +107,33 @@ public final class PageBitmap {
         return count;
     }
 
-    /** Number of frames the bitmap covers (the dump's {@code max_mapnr}). */
+    /** {@return number of frames the bitmap covers (the dump's {@code max_mapnr})} */
     public long size() {
         return size;
     }
 
-    /** File offset of the bitmap's first byte, for copying it verbatim. */
+    /** {@return file offset of the bitmap's first byte, for copying it verbatim} */
     public long fileOffset() {
         return offset;
     }
 
-    /** Bytes reserved for the bitmap in the file (whole blocks). */
+    /** {@return bytes reserved for the bitmap in the file (whole blocks)} */
     public long byteLength() {
         return byteLength;
     }
 
-    /** Number of set bits below {@link #size()}. */
+    /** {@return number of set bits below {@link #size()}} */
     public long cardinality() {
         return cardinality;
     }
 
-    /** Whether frame {@code pfn} is set; false outside {@code [0, size())}. */
+    /**
+     * Whether frame {@code pfn} is set; false outside {@code [0, size())}.
+     *
+     * @param pfn a page frame number
+     * @return whether frame {@code pfn} is set; false outside {@code [0, size())}
+     * @throws IOException if reading or writing fails
+     */
     public boolean get(long pfn) throws IOException {
         if (pfn < 0 || pfn >= size) {
             return false;
@@ -138,6 +144,11 @@ public final class PageBitmap {
     /**
      * Number of set bits below {@code pfn} (clamped to {@code [0, size()]}): the index of frame
      * {@code pfn}'s page descriptor. Only for bitmaps read with ranks.
+     *
+     * @param pfn a page frame number
+     * @return number of set bits below {@code pfn} (clamped to {@code [0, size()]}): the index of
+     *         frame {@code pfn}'s page descriptor
+     * @throws IOException if reading or writing fails
      */
     public long rank(long pfn) throws IOException {
         if (rankTable == null) {
@@ -161,12 +172,24 @@ public final class PageBitmap {
         return count + popcount(scratch, 0, bytes, bitsIn);
     }
 
-    /** The first set frame at or after {@code from}, or -1 if there is none below {@link #size()}. */
+    /**
+     * The first set frame at or after {@code from}, or -1 if there is none below {@link #size()}.
+     *
+     * @param from the first frame to look at
+     * @return the first set frame at or after {@code from}, or -1 if there is none below {@link #size()}
+     * @throws IOException if reading or writing fails
+     */
     public long nextSetBit(long from) throws IOException {
         return next(from, true);
     }
 
-    /** The first clear frame at or after {@code from}, or {@link #size()} if all are set up to the end. */
+    /**
+     * The first clear frame at or after {@code from}, or {@link #size()} if all are set up to the end.
+     *
+     * @param from the first frame to look at
+     * @return the first clear frame at or after {@code from}, or {@link #size()} if all are set up to the end
+     * @throws IOException if reading or writing fails
+     */
     public long nextClearBit(long from) throws IOException {
         long r = next(from, false);
         return r < 0 ? size : r;

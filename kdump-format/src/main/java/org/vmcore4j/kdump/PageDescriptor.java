@@ -15,12 +15,12 @@ public record PageDescriptor(long offset, int size, int flags, long pageFlags) {
     /** Size of one descriptor on every ABI. */
     public static final int SIZE = 24;
 
-    /** Whether the page was lost (descriptor never written). */
+    /** {@return whether the page was lost (descriptor never written)} */
     public boolean lost() {
         return offset == 0;
     }
 
-    /** How the data is stored, or {@code null} if the flags name several methods. */
+    /** {@return how the data is stored, or {@code null} if the flags name several methods} */
     public Compression compression() {
         return Compression.fromFlags(flags);
     }

@@ -79,6 +79,9 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
     /**
      * Builds the address space of an aarch64 dump.
      *
+     * @param memory the physical memory
+     * @param info the VMCOREINFO
+     * @return the aarch64 address space
      * @param mappings the virtual mappings the dump's headers state: the one of the kernel image
      *                 (virtual minus physical is kimage_voffset) is translated arithmetically
      * @throws VmcoreFormatException naming the VMCOREINFO keys that are missing or invalid
@@ -274,50 +277,61 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
         return new PageTranslation(m.virtualBase(), m.physicalBase(), 1L << m.shift());
     }
 
-    /** The virtual address size in use (64 - TCR_EL1.T1SZ). */
+    /** {@return the virtual address size in use (64 - TCR_EL1.T1SZ)} */
     public int vaBits() {
         return vaBits;
     }
 
-    /** {@code NUMBER(VA_BITS)}: the size the kernel was built for (52 may run as 48). */
+    /** {@return {@code NUMBER(VA_BITS)}: the size the kernel was built for (52 may run as 48)} */
     public int configuredVaBits() {
         return configuredVaBits;
     }
 
+    /** {@return the number of translation table levels the kernel uses} */
     public int pagingLevels() {
         return tables.levels();
     }
 
-    /** Whether descriptors carry 52-bit output addresses in the LPA2 layout (bits [9:8] are address bits 51:50). */
+    /**
+     * {@return whether descriptors carry 52-bit output addresses in the LPA2 layout (bits [9:8] are
+     * address bits 51:50)}
+     */
     public boolean lpa2() {
         return tables.encoding() == Aarch64PageTables.Encoding.LPA2;
     }
 
-    /** {@code PAGE_OFFSET}: the start of the linear map, also makedumpfile's KVBASE. */
+    /** {@return {@code PAGE_OFFSET}: the start of the linear map, also makedumpfile's KVBASE} */
     public long pageOffset() {
         return pageOffset;
     }
 
-    /** {@code NUMBER(PHYS_OFFSET)}: the physical address of the start of RAM as the kernel saw it. */
+    /**
+     * {@return {@code NUMBER(PHYS_OFFSET)}: the physical address of the start of RAM as the kernel saw
+     * it}
+     */
     public OptionalLong physOffset() {
         return physOffset;
     }
 
-    /** {@code NUMBER(kimage_voffset)}: the kernel image's virtual minus physical address. */
+    /** {@return {@code NUMBER(kimage_voffset)}: the kernel image's virtual minus physical address} */
     public long kimageVoffset() {
         return kimageVoffset;
     }
 
-    /** Linear-map virtual minus physical address, where known ({@link #linearOffsetSource()} is not NONE). */
+    /**
+     * {@return linear-map virtual minus physical address, where known ({@link #linearOffsetSource()}
+     * is not NONE)}
+     */
     public long linearOffset() {
         return linearOffset;
     }
 
+    /** {@return where the linear map's offset was found} */
     public LinearOffsetSource linearOffsetSource() {
         return linearOffsetSource;
     }
 
-    /** Physical address of {@code swapper_pg_dir}, the first table walked. */
+    /** {@return physical address of {@code swapper_pg_dir}, the first table walked} */
     public long rootTable() {
         return rootTable;
     }

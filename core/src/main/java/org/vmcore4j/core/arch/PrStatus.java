@@ -30,17 +30,32 @@ public final class PrStatus {
     private PrStatus() {
     }
 
-    /** Register names in {@code pr_reg} order (see {@link PrStatusLayout}). */
+    /**
+     * Register names in {@code pr_reg} order (see {@link PrStatusLayout}).
+     *
+     * @param arch the architecture
+     * @return register names in {@code pr_reg} order (see {@link PrStatusLayout})
+     */
     public static List<String> registerNames(Architecture arch) {
         return PrStatusLayout.of(arch).stream().map(PrStatusLayout.Register::name).toList();
     }
 
-    /** Offset of {@code pr_pid} in the descriptor. */
+    /**
+     * Offset of {@code pr_pid} in the descriptor.
+     *
+     * @param arch the architecture
+     * @return offset of {@code pr_pid} in the descriptor
+     */
     public static int pidOffset(Architecture arch) {
         return arch.pointerSize() == 8 ? 32 : 24;
     }
 
-    /** Offset of {@code pr_reg} in the descriptor. */
+    /**
+     * Offset of {@code pr_reg} in the descriptor.
+     *
+     * @param arch the architecture
+     * @return offset of {@code pr_reg} in the descriptor
+     */
     public static int registersOffset(Architecture arch) {
         return arch.pointerSize() == 8 ? 112 : 72;
     }
@@ -48,6 +63,10 @@ public final class PrStatus {
     /**
      * The smallest descriptor this decoder accepts: through the last register where registers are
      * decoded, else through {@code pr_pid}. Shorter notes are malformed.
+     *
+     * @param arch the architecture
+     * @return the smallest descriptor this decoder accepts: through the last register where
+     *         registers are decoded, else through {@code pr_pid}
      */
     public static int minimumSize(Architecture arch) {
         int end = pidOffset(arch) + 4;
@@ -57,7 +76,12 @@ public final class PrStatus {
         return end;
     }
 
-    /** Whether {@code note} is an NT_PRSTATUS note ({@code "CORE"}, type 1). */
+    /**
+     * Whether {@code note} is an NT_PRSTATUS note ({@code "CORE"}, type 1).
+     *
+     * @param note the note
+     * @return whether {@code note} is an NT_PRSTATUS note ({@code "CORE"}, type 1)
+     */
     public static boolean isPrStatus(Note note) {
         return note.is(NOTE_NAME, Note.NT_PRSTATUS);
     }
@@ -65,6 +89,10 @@ public final class PrStatus {
     /**
      * Decodes one NT_PRSTATUS descriptor.
      *
+     * @param arch the architecture
+     * @param order the byte order
+     * @param note the note
+     * @return the cpu state
      * @param cpu      the index to record (the note's position among the dump's NT_PRSTATUS notes)
      * @param resource the dump file, for error messages
      * @throws VmcoreFormatException if the descriptor is shorter than {@link #minimumSize(Architecture)}
@@ -88,7 +116,16 @@ public final class PrStatus {
         return new CpuState(cpu, pid, regs);
     }
 
-    /** Decodes every NT_PRSTATUS note of {@code notes}, numbering CPUs in note order. */
+    /**
+     * Decodes every NT_PRSTATUS note of {@code notes}, numbering CPUs in note order.
+     *
+     * @param arch the architecture
+     * @param order the byte order
+     * @param notes the notes
+     * @param resource the file or stream, for the message
+     * @return the list
+     * @throws VmcoreFormatException if the dump is damaged where it is read
+     */
     public static List<CpuState> decodeAll(Architecture arch, ByteOrder order, List<Note> notes, String resource)
             throws VmcoreFormatException {
         List<CpuState> cpus = new ArrayList<>();

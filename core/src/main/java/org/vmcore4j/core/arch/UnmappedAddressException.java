@@ -16,9 +16,13 @@ public final class UnmappedAddressException extends MemoryAccessException {
     /** {@link #level()} of an address that is not canonical for the paging mode, so no table was read. */
     public static final String NON_CANONICAL = "canonical-address check";
 
+    /** The page-table level whose entry was not present. */
     private final String level;
+    /** Bytes of address space the entry maps. */
     private final long entrySpan;
+    /** Physical address of the entry. */
     private final long entryAddress;
+    /** The entry's value. */
     private final long entry;
 
     UnmappedAddressException(long vaddr, String level, long entrySpan, long entryAddress, long entry, String why,
@@ -33,25 +37,29 @@ public final class UnmappedAddressException extends MemoryAccessException {
         }
     }
 
-    /** The level that failed: {@code "PGD"}, {@code "P4D"}, {@code "PUD"}, {@code "PMD"}, {@code "PTE"}, or {@link #NON_CANONICAL}. */
+    /**
+     * {@return the level that failed: {@code "PGD"}, {@code "P4D"}, {@code "PUD"}, {@code "PMD"},
+     * {@code "PTE"}, or {@link #NON_CANONICAL}}
+     */
     public String level() {
         return level;
     }
 
     /**
-     * The bytes of virtual address space the failed entry covers (2 MiB for an x86_64 PMD entry), so
-     * a caller stepping through the space can skip the whole hole; 0 for a non-canonical address.
+     * {@return the bytes of virtual address space the failed entry covers (2 MiB for an x86_64 PMD
+     * entry), so a caller stepping through the space can skip the whole hole; 0 for a non-canonical
+     * address}
      */
     public long entrySpan() {
         return entrySpan;
     }
 
-    /** Physical address of the entry that failed, or -1 where no entry was read. */
+    /** {@return physical address of the entry that failed, or -1 where no entry was read} */
     public long entryAddress() {
         return entryAddress;
     }
 
-    /** The entry's value where it was read (not present), else 0. */
+    /** {@return the entry's value where it was read (not present), else 0} */
     public long entry() {
         return entry;
     }

@@ -110,7 +110,7 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
     }
 
     /**
-     * Builds the address space of a dump.
+     * {@return the address space of the dump}
      *
      * @param memory   the dump's physical memory
      * @param info     the dump's VMCOREINFO
@@ -316,63 +316,62 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
         return new PageTranslation(m.virtualBase(), m.physicalBase(), 1L << m.shift());
     }
 
-    /** {@code phys_base}: physical address minus link-time offset of the kernel image. */
+    /** {@return {@code phys_base}: physical address minus link-time offset of the kernel image} */
     public long physBase() {
         return physBase;
     }
 
+    /** {@return where {@link #physBase()} was found} */
     public PhysBaseSource physBaseSource() {
         return physBaseSource;
     }
 
-    /** {@code KERNELOFFSET}: the KASLR displacement of the kernel image, where VMCOREINFO states it. */
+    /** {@return {@code KERNELOFFSET}: the KASLR displacement of the kernel image, where VMCOREINFO states it} */
     public OptionalLong kernelOffset() {
         return kernelOffset;
     }
 
-    /** {@code NUMBER(KERNEL_IMAGE_SIZE)} where stated (newer kernels). */
+    /** {@return {@code NUMBER(KERNEL_IMAGE_SIZE)} where stated (newer kernels)} */
     public OptionalLong kernelImageSize() {
         return statedKernelImageSize;
     }
 
-    /**
-     * Size of the window above {@link #START_KERNEL_MAP} translated arithmetically:
-     * {@link #kernelImageSize()} where stated, else {@link #MIN_KERNEL_IMAGE_SIZE}.
-     */
+    /** {@return the arithmetic window above {@link #START_KERNEL_MAP}: {@link #kernelImageSize()}, else {@link #MIN_KERNEL_IMAGE_SIZE}} */
     public long kernelImageWindow() {
         return imageWindow;
     }
 
-    /** {@code page_offset_base}: virtual address of physical address 0 in the direct map. */
+    /** {@return {@code page_offset_base}: virtual address of physical address 0 in the direct map} */
     public long pageOffset() {
         return pageOffset;
     }
 
+    /** {@return where {@link #pageOffset()} was found} */
     public PageOffsetSource pageOffsetSource() {
         return pageOffsetSource;
     }
 
-    /** {@code vmemmap_base} (the {@code struct page} array), from {@code SYMBOL(vmemmap)} where the kernel exports it. */
+    /** {@return {@code vmemmap_base} (the {@code struct page} array), from {@code SYMBOL(vmemmap)} where exported} */
     public OptionalLong vmemmapBase() {
         return vmemmapBase;
     }
 
-    /** {@code VMALLOC_START}, from {@code NUMBER(VMALLOC_START)} where the kernel exports it. */
+    /** {@return {@code VMALLOC_START}, from {@code NUMBER(VMALLOC_START)} where the kernel exports it} */
     public OptionalLong vmallocStart() {
         return vmallocStart;
     }
 
-    /** 4, or 5 with LA57 ({@code NUMBER(pgtable_l5_enabled)}). */
+    /** {@return 4, or 5 with LA57 ({@code NUMBER(pgtable_l5_enabled)})} */
     public int pagingLevels() {
         return levels;
     }
 
-    /** {@code NUMBER(sme_mask)}: the memory-encryption bit stripped from page-table entries (0 without SME). */
+    /** {@return {@code NUMBER(sme_mask)}: the memory-encryption bit stripped from page-table entries (0 without SME)} */
     public long smeMask() {
         return smeMask;
     }
 
-    /** Physical address of the top-level page table walked. */
+    /** {@return physical address of the top-level page table walked} */
     public long rootTable() {
         return rootTable;
     }

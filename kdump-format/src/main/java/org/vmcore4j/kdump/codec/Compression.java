@@ -42,17 +42,17 @@ public enum Compression {
         this.displayName = displayName;
     }
 
-    /** The bit in header {@code status} and page descriptor {@code flags}; 0 for {@link #NONE}. */
+    /** {@return the bit in header {@code status} and page descriptor {@code flags}; 0 for {@link #NONE}} */
     public int flag() {
         return flag;
     }
 
-    /** Short lower-case name ({@code "zlib"}, {@code "lzo"}, ...). */
+    /** {@return short lower-case name ({@code "zlib"}, {@code "lzo"}, ...)} */
     public String displayName() {
         return displayName;
     }
 
-    /** Whether {@link #LZ4}: an extension other tools cannot read. */
+    /** {@return whether {@link #LZ4}: an extension other tools cannot read} */
     public boolean isExtension() {
         return this == LZ4;
     }
@@ -60,6 +60,10 @@ public enum Compression {
     /**
      * The method named by the compression bits of {@code flags}, or {@code null} if more than one
      * such bit is set (a corrupt descriptor). Other bits are ignored.
+     *
+     * @param flags descriptor or status flags
+     * @return the method named by the compression bits of {@code flags}, or {@code null} if more
+     *         than one such bit is set (a corrupt descriptor)
      */
     public static Compression fromFlags(int flags) {
         int bits = flags & ALL_FLAGS;

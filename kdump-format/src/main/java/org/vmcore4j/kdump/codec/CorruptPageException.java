@@ -10,10 +10,21 @@ import java.io.IOException;
 public class CorruptPageException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Page data that is damaged as {@code message} says.
+     *
+     * @param message the detail message
+     */
     public CorruptPageException(String message) {
         super(message);
     }
 
+    /**
+     * As {@link #CorruptPageException(String)}, found by {@code cause}.
+     *
+     * @param message the detail message
+     * @param cause what found it
+     */
     public CorruptPageException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -70,7 +70,12 @@ public final class Lzo1x1Compressor {
     /** Literals before the current chunk not yet written: they open the chunk's first literal run. */
     private int carriedLiterals;
 
-    /** Largest output for {@code length} input bytes (LZO1X's worst case: length + length/16 + 64 + 3). */
+    /**
+     * Largest output for {@code length} input bytes (LZO1X's worst case: length + length/16 + 64 + 3).
+     *
+     * @param length the number of input bytes
+     * @return largest output for {@code length} input bytes (LZO1X's worst case: length + length/16 + 64 + 3)
+     */
     public static int maxCompressedLength(int length) {
         return length + length / 16 + 64 + 3;
     }
@@ -79,6 +84,12 @@ public final class Lzo1x1Compressor {
      * Compresses {@code src[srcOff..srcOff+length)} into {@code dst[dstOff..dstOff+dstCapacity)} as one
      * LZO1X stream, ending with LZO's end-of-stream instruction.
      *
+     * @param src the input bytes
+     * @param srcOff where the input starts in {@code src}
+     * @param length the number of input bytes
+     * @param dst the buffer the bytes go to
+     * @param dstOff where the output starts in {@code dst}
+     * @param dstCapacity room for the output in {@code dst}, in bytes
      * @return the compressed length, or -1 if it would exceed {@code dstCapacity}. Nothing outside
      *         {@code dst[dstOff..dstOff+dstCapacity)} is written, but bytes of that window past the
      *         stream may be (literals are copied 16 bytes at a time).

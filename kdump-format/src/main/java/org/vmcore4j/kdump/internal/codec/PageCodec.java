@@ -20,6 +20,8 @@ public sealed interface PageCodec extends AutoCloseable
     /**
      * A new codec for {@code compression}.
      *
+     * @param compression the page compression
+     * @return a new codec for {@code compression}
      * @throws IllegalArgumentException for {@link Compression#NONE}, which has none
      */
     static PageCodec of(Compression compression) {
@@ -38,7 +40,13 @@ public sealed interface PageCodec extends AutoCloseable
         }
     }
 
-    /** What to do when the library of {@code compression} is not there. */
+    /**
+     * What to do when the library of {@code compression} is not there.
+     *
+     * @param compression the page compression
+     * @param e the error that showed the library missing
+     * @return what to do when the library of {@code compression} is not there
+     */
     static String missingLibrary(Compression compression, LinkageError e) {
         String module = switch (compression) {
             case LZO -> "aircompressor";
@@ -51,16 +59,27 @@ public sealed interface PageCodec extends AutoCloseable
                 + " with --add-modules " + module + " (" + e + ")";
     }
 
-    /** The method this codec implements. */
+    /** {@return the method this codec implements} */
     Compression compression();
 
-    /** Largest output {@link #compress} may need for {@code length} input bytes. */
+    /**
+     * Largest output {@link #compress} may need for {@code length} input bytes.
+     *
+     * @param length the number of input bytes
+     * @return largest output {@link #compress} may need for {@code length} input bytes
+     */
     int maxCompressedLength(int length);
 
     /**
      * Compresses {@code src[srcOff..srcOff+length)} into {@code dst[dstOff..dstOff+dstCapacity)} as one
      * independent stream (zlib and zstd at level 1, like makedumpfile).
      *
+     * @param src the input bytes
+     * @param srcOff where the input starts in {@code src}
+     * @param length the number of input bytes
+     * @param dst the buffer the bytes go to
+     * @param dstOff where the output starts in {@code dst}
+     * @param dstCapacity room for the output in {@code dst}, in bytes
      * @return the compressed length, or -1 if the result does not fit in {@code dstCapacity} bytes
      *         (a writer then stores the page raw)
      */
@@ -70,6 +89,12 @@ public sealed interface PageCodec extends AutoCloseable
      * Decompresses {@code src[srcOff..srcOff+srcLength)}, which must expand to exactly
      * {@code expectedLength} bytes, into {@code dst[dstOff..dstOff+expectedLength)}.
      *
+     * @param src the input bytes
+     * @param srcOff where the input starts in {@code src}
+     * @param srcLength the number of input bytes
+     * @param dst the buffer the bytes go to
+     * @param dstOff where the output starts in {@code dst}
+     * @param expectedLength the number of bytes the input must expand to
      * @throws CorruptPageException if the input is malformed or expands to any other length
      */
     void decompress(byte[] src, int srcOff, int srcLength, byte[] dst, int dstOff, int expectedLength)
