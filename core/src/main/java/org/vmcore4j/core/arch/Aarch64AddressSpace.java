@@ -41,8 +41,7 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
 
     private final PhysicalMemory memory;
     private final Aarch64PageTables tables;
-    private final PageTableWalker walker;
-    private final TranslationCache cache;
+    private final CachedTranslation translation;
     private final long rootTable;
     private final int vaBits;
     private final int configuredVaBits;
@@ -60,9 +59,9 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
             boolean linearKnown, long linearOffset, LinearOffsetSource source) {
         this.memory = memory;
         this.tables = tables;
-        this.walker = new PageTableWalker(memory, tables, ByteOrder.LITTLE_ENDIAN);
         int pageShift = tables.shift(tables.levels() - 1);
-        this.cache = new TranslationCache(pageShift, pageShift + (pageShift - 3));
+        this.translation = new CachedTranslation(memory, new PageTableWalker(memory, tables, ByteOrder.LITTLE_ENDIAN),
+                new TranslationCache(pageShift, pageShift + (pageShift - 3)), rootTable, new LinearMapAndImage());
         this.rootTable = rootTable;
         this.vaBits = tables.vaBits();
         this.configuredVaBits = configuredVaBits;
@@ -181,8 +180,8 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
         }
         long walked;
         try {
-            Mapping m = walker.walk(rootTable, sample);
-            walked = sample - m.toPhysical(sample);
+            PageTranslation t = walkPageTables(sample);
+            walked = sample - (t.physicalBase() + (sample & (t.size() - 1)));
         } catch (IOException e) {
             return this; // no fast path; every read walks
         }
@@ -226,55 +225,35 @@ public final class Aarch64AddressSpace implements KernelAddressSpace {
 
     @Override
     public long toPhysical(long vaddr) throws IOException {
-        if (linearKnown && isLinear(vaddr)) {
-            return vaddr - linearOffset;
-        }
-        if (inImage(vaddr)) {
-            return vaddr - kimageVoffset;
-        }
-        return mapping(vaddr).toPhysical(vaddr);
-    }
-
-    private Mapping mapping(long vaddr) throws IOException {
-        Mapping m = cache.lookup(vaddr);
-        if (m == null) {
-            m = walker.walk(rootTable, vaddr);
-            cache.put(vaddr, m);
-        }
-        return m;
+        return translation.toPhysical(vaddr);
     }
 
     /** Reads in pieces as large as the translation allows (a block, the rest of the linear map). */
     @Override
     public void read(long vaddr, byte[] dst, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, dst.length);
-        while (len > 0) {
-            long paddr;
-            long contiguous;
-            if (linearKnown && isLinear(vaddr)) {
-                paddr = vaddr - linearOffset;
-                contiguous = (1L << (vaBits - 1)) - (vaddr - pageOffset);
-            } else if (inImage(vaddr)) {
-                paddr = vaddr - kimageVoffset;
-                contiguous = imageSize - (vaddr - imageStart);
-            } else {
-                Mapping m = mapping(vaddr);
-                paddr = m.toPhysical(vaddr);
-                contiguous = m.remaining(vaddr);
-            }
-            int n = (int) Math.min(len, contiguous);
-            memory.read(paddr, dst, off, n);
-            vaddr += n;
-            off += n;
-            len -= n;
-        }
+        translation.read(vaddr, dst, off, len);
     }
 
     /** The full walk, bypassing the linear-map and kernel-image arithmetic and the cache. */
     @Override
     public PageTranslation walkPageTables(long vaddr) throws IOException {
-        Mapping m = walker.walk(rootTable, vaddr);
-        return new PageTranslation(m.virtualBase(), m.physicalBase(), 1L << m.shift());
+        return translation.walk(vaddr);
+    }
+
+    /** The linear map (once its offset is known) and the kernel image, by arithmetic. */
+    private final class LinearMapAndImage implements CachedTranslation.ArithmeticRegions {
+        @Override
+        public long arithmeticRun(long vaddr) {
+            if (linearKnown && isLinear(vaddr)) {
+                return (1L << (vaBits - 1)) - (vaddr - pageOffset);
+            }
+            return inImage(vaddr) ? imageSize - (vaddr - imageStart) : 0;
+        }
+
+        @Override
+        public long arithmeticPhysical(long vaddr) {
+            return linearKnown && isLinear(vaddr) ? vaddr - linearOffset : vaddr - kimageVoffset;
+        }
     }
 
     /** {@return the virtual address size in use (64 - TCR_EL1.T1SZ)} */

@@ -69,8 +69,7 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
     }
 
     private final PhysicalMemory memory;
-    private final PageTableWalker walker;
-    private final TranslationCache cache = new TranslationCache(PAGE_SHIFT, 21);
+    private final CachedTranslation translation;
     private final long rootTable;
     private final int levels;
     private final long smeMask;
@@ -90,13 +89,15 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
         this.memory = memory;
         this.levels = levels;
         this.smeMask = smeMask;
-        this.walker = new PageTableWalker(memory, new X86_64PageTables(levels, smeMask), ByteOrder.LITTLE_ENDIAN);
         this.physBase = physBase;
         this.physBaseSource = physBaseSource;
         this.kernelOffset = kernelOffset;
         this.statedKernelImageSize = imageSize;
         this.imageWindow = imageSize.orElse(MIN_KERNEL_IMAGE_SIZE);
         this.rootTable = rootSymbol - START_KERNEL_MAP + physBase;
+        this.translation = new CachedTranslation(memory,
+                new PageTableWalker(memory, new X86_64PageTables(levels, smeMask), ByteOrder.LITTLE_ENDIAN),
+                new TranslationCache(PAGE_SHIFT, 21), rootTable, new ImageWindow());
         this.vmemmapBase = vmemmapBase;
         this.vmallocStart = vmallocStart;
         this.pageOffset = pageOffset;
@@ -270,50 +271,32 @@ public final class X86_64AddressSpace implements KernelAddressSpace {
 
     @Override
     public long toPhysical(long vaddr) throws IOException {
-        if (inImageWindow(vaddr)) {
-            return vaddr - START_KERNEL_MAP + physBase;
-        }
-        return mapping(vaddr).toPhysical(vaddr);
-    }
-
-    /** The page holding {@code vaddr}, from the cache or a walk. */
-    private Mapping mapping(long vaddr) throws IOException {
-        Mapping m = cache.lookup(vaddr);
-        if (m == null) {
-            m = walker.walk(rootTable, vaddr);
-            cache.put(vaddr, m);
-        }
-        return m;
+        return translation.toPhysical(vaddr);
     }
 
     /** Reads in pieces as large as the translation allows (a whole 2 MiB page, the whole image window). */
     @Override
     public void read(long vaddr, byte[] dst, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, dst.length);
-        while (len > 0) {
-            long paddr;
-            long contiguous;
-            if (inImageWindow(vaddr)) {
-                paddr = vaddr - START_KERNEL_MAP + physBase;
-                contiguous = imageWindow - (vaddr - START_KERNEL_MAP);
-            } else {
-                Mapping m = mapping(vaddr);
-                paddr = m.toPhysical(vaddr);
-                contiguous = m.remaining(vaddr);
-            }
-            int n = (int) Math.min(len, contiguous);
-            memory.read(paddr, dst, off, n);
-            vaddr += n;
-            off += n;
-            len -= n;
-        }
+        translation.read(vaddr, dst, off, len);
     }
 
     /** The full walk, bypassing the image-window arithmetic and the cache. */
     @Override
     public PageTranslation walkPageTables(long vaddr) throws IOException {
-        Mapping m = walker.walk(rootTable, vaddr);
-        return new PageTranslation(m.virtualBase(), m.physicalBase(), 1L << m.shift());
+        return translation.walk(vaddr);
+    }
+
+    /** The image window: {@code __START_KERNEL_map} plus {@link #physBase()}, by arithmetic. */
+    private final class ImageWindow implements CachedTranslation.ArithmeticRegions {
+        @Override
+        public long arithmeticRun(long vaddr) {
+            return inImageWindow(vaddr) ? imageWindow - (vaddr - START_KERNEL_MAP) : 0;
+        }
+
+        @Override
+        public long arithmeticPhysical(long vaddr) {
+            return vaddr - START_KERNEL_MAP + physBase;
+        }
     }
 
     /** {@return {@code phys_base}: physical address minus link-time offset of the kernel image} */
