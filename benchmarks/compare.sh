@@ -123,8 +123,8 @@ print_table() {
             case " $(pins_of "$label") " in *" $pin "*) ;; *) continue ;; esac
             # among makedumpfile's alternatives, the one with the smallest median wall time
             km= best=
-            for k in $(mdf_keys "$pin" "$margs" | tr ' ' '\001'); do
-                k=$(tr '\001' ' ' <<< "$k")
+            mapfile -t alternatives < <(mdf_keys "$pin" "$margs")
+            for k in "${alternatives[@]}"; do
                 [ "$(count_of "$k")" -gt 0 ] || continue
                 w=$(stat_of "$k" wall)
                 if [ -z "$best" ] || awk -v a="$w" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$w km=$k; fi
