@@ -39,6 +39,14 @@ install() {
             | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | sort -u); do
         [[ $lib == "$home"/* ]] || inst_library "$lib" || { dfatal "vmcore4j: could not install $lib"; return 1; }
     done
+    # on Java 22 and later the collector encodes -l pages with liblzo2 itself (the foreign function
+    # interface; the jar's Enable-Native-Access allows it), as makedumpfile does: kdump-utils'
+    # initramfs carries it for makedumpfile anyway; without it the pure-Java encoder, same bytes, runs
+    local feature
+    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/runtime/release" 2> /dev/null)
+    if [[ ${feature:-0} -ge 22 ]]; then
+        inst_libdir_file "liblzo2.so.2*" || dwarn "vmcore4j: no liblzo2.so.2 here: -l pages will be encoded in Java"
+    fi
     ln_r "$dest/vmcore4j" /usr/bin/vmcore4j
     # the launcher is a POSIX sh script that follows its own link
     inst_multiple sh readlink dirname

@@ -12,6 +12,11 @@
  * is, once one is); zstd-jni is an explicit module, so add {@code --add-modules
  * com.github.luben.zstd_jni} to read {@code -z} dumps. A page whose library is missing fails to read
  * with an {@link java.io.IOException} that names it. zlib ({@code -c}) needs nothing.
+ *
+ * <p>LZO pages are encoded by liblzo2's {@code lzo1x_1_compress}, what makedumpfile calls, on Java 22
+ * and later when {@code liblzo2.so.2} loads and native access is enabled for this module
+ * ({@code --enable-native-access=org.vmcore4j.kdump}; on the class path {@code ALL-UNNAMED}); else
+ * by a pure-Java encoder that writes the same bytes.
  */
 module org.vmcore4j.kdump {
     requires transitive org.vmcore4j.core;
@@ -23,8 +28,8 @@ module org.vmcore4j.kdump {
 
     exports org.vmcore4j.kdump;
     exports org.vmcore4j.kdump.codec;
-    // the page compressors the collector's workers run
-    exports org.vmcore4j.kdump.internal.codec to org.vmcore4j.collector;
+    // the page compressors the collector's workers run, and which LZO encoder runs (the CLI's -v)
+    exports org.vmcore4j.kdump.internal.codec to org.vmcore4j.collector, org.vmcore4j.cli;
 
     provides org.vmcore4j.core.VmcoreFormat with org.vmcore4j.kdump.KdumpFormat,
             org.vmcore4j.kdump.internal.FlattenedFormat;

@@ -312,7 +312,8 @@ final class CollectorCommand implements Callable<Integer> {
         public String[] getVersion() {
             String v = CollectorCommand.class.getPackage().getImplementationVersion();
             return new String[] {"vmcore4j: version " + (v != null ? v : "development build"),
-                    "compression: zlib, lzo (lzo1x_1, pure Java), snappy, zstd; lz4 (vmcore4j extension)"};
+                    "compression: zlib, lzo, snappy, zstd; lz4 (vmcore4j extension)",
+                    "lzo encoder: " + org.vmcore4j.kdump.internal.codec.PageCodec.lzoEncoderDescription()};
         }
     }
 }

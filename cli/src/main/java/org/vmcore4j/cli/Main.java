@@ -35,10 +35,12 @@ public final class Main {
             System.setProperty("picocli.converters.excludes", "java.sql.*,java.time.*");
         }
         CommandLine cl = new CommandLine(new CollectorCommand(out, err, in));
-        cl.addSubcommand("info", new InfoCommand(in));
-        cl.addSubcommand("read", new ReadCommand(out, err, in));
-        cl.addSubcommand("dmesg", new DmesgCommand(out, err, in));
-        cl.addSubcommand("triage", new TriageCommand(err, in));
+        if (!isCollection(args)) {
+            cl.addSubcommand("info", new InfoCommand(in));
+            cl.addSubcommand("read", new ReadCommand(out, err, in));
+            cl.addSubcommand("dmesg", new DmesgCommand(out, err, in));
+            cl.addSubcommand("triage", new TriageCommand(err, in));
+        }
         cl.setOut(new PrintWriter(new PrintStreamWriter(out), true));
         cl.setErr(new PrintWriter(new PrintStreamWriter(err), true));
         cl.setExitCodeExceptionMapper(e -> FAILED);
@@ -52,6 +54,24 @@ public final class Main {
             return FAILED;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * Whether {@code args} can only be the collector's own command line: no argument names a command
+     * or asks for help. picocli then needs no model of the commands, whose annotations it would
+     * otherwise read at every start (a kdump capture runs on one CPU, where that costs 0.1 s).
+     */
+    static boolean isCollection(String[] args) {
+        for (String a : args) {
+            switch (a) {
+                case "info", "read", "dmesg", "triage", "help", "-h", "--help" -> {
+                    return false;
+                }
+                default -> {
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -6,14 +6,27 @@ import org.vmcore4j.kdump.codec.Compression;
 import org.vmcore4j.kdump.codec.CorruptPageException;
 
 /**
- * LZO1X, makedumpfile {@code -l}: encodes with {@link Lzo1x1Compressor}, whose output is byte for
- * byte liblzo2's {@code lzo1x_1_compress} (what makedumpfile writes), and decodes with aircompressor's
- * pure-Java decoder, which checks every bound as {@code lzo1x_decompress_safe} does.
+ * LZO1X, makedumpfile {@code -l}: encodes with liblzo2's {@code lzo1x_1_compress} itself where the
+ * runtime can call it ({@link NativeLzo1x1}), else with {@link Lzo1x1Compressor}, whose output is the
+ * same byte for byte; decodes with aircompressor's pure-Java decoder, which checks every bound as
+ * {@code lzo1x_decompress_safe} does.
  */
 final class LzoCodec implements PageCodec {
     // made on the first page decoded: a writer, which only compresses, needs no aircompressor at all
     private LzoDecompressor decompressor;
-    private final Lzo1x1Compressor compressor = new Lzo1x1Compressor();
+    // made on the first page encoded, so that a reader needs neither
+    private boolean encoderChosen;
+    private NativeLzo1x1 nativeEncoder;
+    /** The native encoder's buffers fit a page of this size (arm64's 64 KiB); longer inputs are encoded in Java. */
+    private static final int LARGEST_PAGE = 65536;
+    private Lzo1x1Compressor compressor;
+
+    /** {@return how pages are encoded: liblzo2 through the foreign function interface, or pure Java and why} */
+    static String encoderDescription() {
+        String reason = NativeLzo1x1.unavailableReason();
+        return reason == null ? "lzo1x_1: " + NativeLzo1x1.LIBRARY + " through the foreign function interface"
+                : "lzo1x_1: pure Java; " + reason;
+    }
 
     @Override
     public Compression compression() {
@@ -27,6 +40,16 @@ final class LzoCodec implements PageCodec {
 
     @Override
     public int compress(byte[] src, int srcOff, int length, byte[] dst, int dstOff, int dstCapacity) {
+        if (!encoderChosen) {
+            nativeEncoder = NativeLzo1x1.openOrNull(LARGEST_PAGE);
+            encoderChosen = true;
+        }
+        if (nativeEncoder != null && length <= nativeEncoder.capacity()) {
+            return nativeEncoder.compress(src, srcOff, length, dst, dstOff, dstCapacity);
+        }
+        if (compressor == null) {
+            compressor = new Lzo1x1Compressor();
+        }
         return compressor.compress(src, srcOff, length, dst, dstOff, dstCapacity);
     }
 
@@ -62,5 +85,9 @@ final class LzoCodec implements PageCodec {
 
     @Override
     public void close() {
+        if (nativeEncoder != null) {
+            nativeEncoder.close();
+            nativeEncoder = null;
+        }
     }
 }

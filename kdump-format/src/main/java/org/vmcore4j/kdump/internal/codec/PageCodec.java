@@ -59,6 +59,15 @@ public sealed interface PageCodec extends AutoCloseable
                 + " with --add-modules " + module + " (" + e + ")";
     }
 
+    /**
+     * How LZO pages are encoded in this runtime: liblzo2 itself, or the pure-Java encoder and why.
+     *
+     * @return a line for a version report
+     */
+    static String lzoEncoderDescription() {
+        return LzoCodec.encoderDescription();
+    }
+
     /** {@return the method this codec implements} */
     Compression compression();
 
