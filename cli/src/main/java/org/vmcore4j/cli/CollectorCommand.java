@@ -203,8 +203,9 @@ final class CollectorCommand implements Callable<Integer> {
             + "and writes nothing to DIR")
     Path workDir;
 
-    @Option(names = "--non-mmap", description = "read VMCORE with read calls instead of mapping it (by default "
-            + "the collector maps a 4 MiB window per thread at a time)")
+    @Option(names = "--non-mmap", description = "read /proc/vmcore with read calls instead of mapping it (by default "
+            + "the collector maps a 4 MiB window of /proc/vmcore per thread at a time; other files are always read "
+            + "with read calls)")
     boolean nonMmap;
 
     @Option(names = "--dry-run", description = "do everything but write the output")

@@ -14,14 +14,20 @@ final class DumpFiles {
     }
 
     /**
-     * Opens the input. {@code streaming}: the collector reads every dumpable page once, through one
-     * small mapped window per thread, as makedumpfile maps /proc/vmcore (a whole-file mapping would
-     * keep every page read in the resident set: 850 MB instead of 60 MB on a 1 GiB dump at -d 1), or
-     * with pread under --non-mmap. The kernel log reads a few pages: the file is mapped whole.
+     * Opens the input. {@code streaming}: the collector reads every dumpable page once. A file is read
+     * with pread: on the kernel-heavy 6 GiB dump that took 1.4 s of user CPU at -l -d 31 against 2.5 s
+     * through mapped windows, whose page faults and TLB misses cost more than the copy they save
+     * (benchmarks/PERFORMANCE.md). /proc/vmcore is read through one small mapped window per thread, as
+     * makedumpfile maps it: its read() maps and unmaps each page of old memory in the kernel. A
+     * whole-file mapping would keep every page read in the resident set (850 MB instead of 60 MB on a
+     * 1 GiB dump at -d 1). --non-mmap reads /proc/vmcore with read calls too. The kernel log reads a
+     * few pages: the file is mapped whole.
      */
     static Vmcore openInput(List<Path> parts, boolean streaming, CollectorCommand options) throws IOException {
-        OpenOptions open = OpenOptions.defaults().withReadMode(options.nonMmap ? OpenOptions.ReadMode.PREAD
-                : streaming ? OpenOptions.ReadMode.WINDOWED : OpenOptions.ReadMode.MAPPED);
+        OpenOptions.ReadMode mode = !streaming ? OpenOptions.ReadMode.MAPPED
+                : options.nonMmap || !parts.stream().allMatch(DumpFiles::isProcFile) ? OpenOptions.ReadMode.PREAD
+                : OpenOptions.ReadMode.WINDOWED;
+        OpenOptions open = OpenOptions.defaults().withReadMode(mode);
         if (options.vmcoreInfoFile != null) {
             open = open.withVmcoreInfo(DumpOpening.readVmcoreInfo(options.vmcoreInfoFile));
         }
@@ -36,6 +42,18 @@ final class DumpFiles {
             }
         }
         return DumpInput.open(parts, open, options.rawRanges, options.noBackupRemap, options.in).dump();
+    }
+
+    /** Whether {@code file} lives on procfs, as /proc/vmcore does (false for standard input and what cannot be examined). */
+    static boolean isProcFile(Path file) {
+        if (DumpInput.isStandardInput(file)) {
+            return false;
+        }
+        try {
+            return "proc".equals(Files.getFileStore(file).type());
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     private static void requireExists(Path file) throws java.nio.file.NoSuchFileException {

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vmcore4j.core.DumpSink;
+import org.vmcore4j.core.OpenOptions;
 import org.vmcore4j.core.Vmcore;
 import org.vmcore4j.kdump.KdumpVmcore;
 import org.vmcore4j.kdump.codec.Compression;
@@ -69,13 +70,18 @@ class KdumpIdentityTest {
     }
 
     private void equalsMakedumpfile(Corpus.Dump d, int level, Compression c, int workers) throws Exception {
+        equalsMakedumpfile(d, level, c, workers, OpenOptions.defaults());
+    }
+
+    private void equalsMakedumpfile(Corpus.Dump d, int level, Compression c, int workers, OpenOptions open)
+            throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "kdump-identity"));
         Path theirs = dir.resolve(d.name() + "-mdf-" + level + c);
         Path ours = dir.resolve(d.name() + "-ours-" + level + c);
         try {
             runMakedumpfile(List.of(option(c), "-d", Integer.toString(level)), d.vmcore(), theirs);
             FilterReport report;
-            try (Vmcore dump = Vmcore.open(d.vmcore()); DumpSink sink = DumpSink.toFile(ours)) {
+            try (Vmcore dump = Vmcore.open(d.vmcore(), open); DumpSink sink = DumpSink.toFile(ours)) {
                 report = KdumpCollector.write(dump, PageFilter.forLevel(level), KdumpCollector.Options.of(c).withWorkers(workers), sink,
                         CollectorListener.NONE);
             }
@@ -85,7 +91,8 @@ class KdumpIdentityTest {
             }
             SUMMARY.add(String.format(Locale.ROOT, "%-16s %s -d %2d: %,d bytes, byte-identical (%,d pages, %,d zero)%s", d.name(),
                     option(c), level, Files.size(ours), report.remainingPages(), report.zeroPages(),
-                    workers > 1 ? ", " + workers + " workers" : ""));
+                    (workers > 1 ? ", " + workers + " workers" : "")
+                            + (open.readMode() != OpenOptions.ReadMode.MAPPED ? ", read " + open.readMode() : "")));
             try (KdumpVmcore k = KdumpVmcore.open(ours)) {
                 assertEquals(level, k.dumpLevel());
             }
@@ -167,6 +174,27 @@ class KdumpIdentityTest {
     @MethodSource("level31Cases")
     void level31WithWorkersEqualsMakedumpfile(Corpus.Dump d, Compression c) throws Exception {
         equalsMakedumpfile(d, 31, c, 4);
+    }
+
+    /**
+     * The two ways the command line reads a dump as it collects: pread (files) and one mapped window
+     * per thread (/proc/vmcore), single-threaded and with 2 workers: makedumpfile's files.
+     */
+    @ParameterizedTest(name = "{0} read {1}")
+    @MethodSource("readModeCases")
+    void streamingReadModesEqualMakedumpfile(Corpus.Dump d, OpenOptions.ReadMode mode) throws Exception {
+        OpenOptions open = OpenOptions.defaults().withReadMode(mode);
+        equalsMakedumpfile(d, 31, Compression.LZO, 0, open);
+        equalsMakedumpfile(d, 1, Compression.ZSTD, 2, open);
+    }
+
+    static Stream<Arguments> readModeCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Corpus.Dump d : Corpus.x86_64Dumps()) {
+            out.add(Arguments.of(d, OpenOptions.ReadMode.PREAD));
+            out.add(Arguments.of(d, OpenOptions.ReadMode.WINDOWED));
+        }
+        return out.stream();
     }
 
     static Stream<Arguments> level31Cases() {
