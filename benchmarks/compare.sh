@@ -183,6 +183,10 @@ run_job() {
         local jo=($JAVA_OPTS)
         cmd=("$JAVA" "${jo[@]}" -jar "$JAR" "${a[@]}" "$DUMP")
     fi
+    # Start each run with the whole dump in the page cache: this VM's kernel runs DAMON proactive
+    # reclaim (pageout of memory idle for 60 s), which evicted the dump's pages between runs once a
+    # repeat took longer than that, so some runs read from disk (system time up to 2.5 s instead of 0.5).
+    warm
     # Start each run with no dirty page cache left by the run before (an output of 1 GB is still being
     # written back for seconds after its run ends, and would slow whichever tool runs next).
     sync
