@@ -1,13 +1,8 @@
 package org.vmcore4j.cli;
 
 import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.GatheringByteChannel;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,18 +22,8 @@ final class DumpSinks {
     static void openInto(List<DumpSink> sinks, CollectorCommand options, Vmcore dump, List<Path> targets, long limit)
             throws IOException {
         if (options.flatten) {
-            if (options.out == System.out) {
-                // the process's own standard output: written through its file channel, so the writer's
-                // direct buffers go to the pipe with no copy in between (three copies through the
-                // PrintStream); what was printed before goes first
-                options.out.flush();
-                @SuppressWarnings("resource") // closing the channel would close descriptor 1: NonClosingChannel
-                FileChannel fd1 = new FileOutputStream(FileDescriptor.out).getChannel();
-                sinks.add(new FlattenedSink(new NonClosingChannel(fd1), "standard output", limit));
-            } else {
-                OutputStream stdout = new BufferedOutputStream(new NonClosing(options.out), 1 << 20);
-                sinks.add(new FlattenedSink(stdout, "standard output", limit));
-            }
+            OutputStream stdout = new BufferedOutputStream(new NonClosing(options.out), 1 << 20);
+            sinks.add(new FlattenedSink(stdout, "standard output", limit));
         } else if (options.dryRun) {
             for (Path t : targets) {
                 sinks.add(DumpSink.discarding(t + " (dry run)"));
@@ -68,41 +53,6 @@ final class DumpSinks {
         }
     }
 
-
-    /** Standard output's descriptor must survive the sink's close, so the final messages can still be printed. */
-    private static final class NonClosingChannel implements GatheringByteChannel {
-        private final FileChannel channel;
-        private boolean open = true;
-
-        NonClosingChannel(FileChannel channel) {
-            this.channel = channel;
-        }
-
-        @Override
-        public int write(ByteBuffer src) throws IOException {
-            return channel.write(src);
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-            return channel.write(srcs, offset, length);
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs) throws IOException {
-            return channel.write(srcs);
-        }
-
-        @Override
-        public boolean isOpen() {
-            return open;
-        }
-
-        @Override
-        public void close() {
-            open = false;
-        }
-    }
 
     /** Standard output must survive the sink's close, so the final messages can still be printed. */
     private static final class NonClosing extends java.io.FilterOutputStream {

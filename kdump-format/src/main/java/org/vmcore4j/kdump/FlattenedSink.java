@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.GatheringByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 
 import org.vmcore4j.core.DumpSink;
@@ -21,15 +19,9 @@ import org.vmcore4j.kdump.internal.FlattenedSource;
  * tells a rearranger the dump is incomplete.
  *
  * <p>The size limit of {@code -L} counts stream bytes here, as makedumpfile counts them on stdout.
- *
- * <p>Over a channel (standard output's file channel, say) a record's header and bytes go out in one
- * gathering write, straight from the caller's buffer: a writer's direct buffer is then never copied
- * in user space. Over a stream each record is copied into the stream's own buffers.
  */
 public final class FlattenedSink implements DumpSink {
     private final OutputStream out;
-    private final WritableByteChannel channel;
-    private final ByteBuffer[] record = new ByteBuffer[2];
     private final String description;
     private final long limit;
     private final byte[] recordHeader = new byte[FlattenedSource.RECORD_HEADER_SIZE];
@@ -57,23 +49,6 @@ public final class FlattenedSink implements DumpSink {
      */
     public FlattenedSink(OutputStream out, String description, long limit) {
         this.out = Objects.requireNonNull(out);
-        this.channel = null;
-        this.description = description;
-        this.limit = limit;
-    }
-
-    /**
-     * A sink writing to {@code channel}, which stops with {@link OutputLimitException} where the
-     * stream would pass {@code limit} bytes ({@code Long.MAX_VALUE}: no limit). {@link #close()}
-     * closes the channel.
-     *
-     * @param channel where the output goes
-     * @param description what the bytes are, for error messages
-     * @param limit the limit
-     */
-    public FlattenedSink(WritableByteChannel channel, String description, long limit) {
-        this.out = null;
-        this.channel = Objects.requireNonNull(channel);
         this.description = description;
         this.limit = limit;
     }
@@ -91,10 +66,6 @@ public final class FlattenedSink implements DumpSink {
     }
 
     private void emit(byte[] bytes, int off, int len) throws IOException {
-        if (channel != null) {
-            emit(ByteBuffer.wrap(bytes, off, len));
-            return;
-        }
         if (streamBytes + len > limit) {
             int n = (int) Math.max(0, limit - streamBytes);
             out.write(bytes, off, n);
@@ -102,24 +73,6 @@ public final class FlattenedSink implements DumpSink {
             throw new OutputLimitException(description, limit);
         }
         out.write(bytes, off, len);
-        streamBytes += len;
-    }
-
-    /** Channel only: all of {@code b}, or up to the limit and then {@link OutputLimitException}. */
-    private void emit(ByteBuffer b) throws IOException {
-        int len = b.remaining();
-        if (streamBytes + len > limit) {
-            int n = (int) Math.max(0, limit - streamBytes);
-            ByteBuffer part = b.slice().limit(n);
-            while (part.hasRemaining()) {
-                channel.write(part);
-            }
-            streamBytes += n;
-            throw new OutputLimitException(description, limit);
-        }
-        while (b.hasRemaining()) {
-            channel.write(b);
-        }
         streamBytes += len;
     }
 
@@ -134,25 +87,6 @@ public final class FlattenedSink implements DumpSink {
             return;
         }
         ByteBuffer.wrap(recordHeader).order(ByteOrder.BIG_ENDIAN).putLong(0, offset).putLong(8, size);
-        if (channel instanceof GatheringByteChannel gathering && streamBytes + recordHeader.length + size <= limit) {
-            record[0] = ByteBuffer.wrap(recordHeader);
-            record[1] = src;
-            long want = recordHeader.length + (long) size;
-            for (long n = 0; n < want; ) {
-                n += gathering.write(record);
-            }
-            record[1] = null; // keep no reference to the caller's buffer
-            streamBytes += want;
-        } else if (channel != null) {
-            emit(ByteBuffer.wrap(recordHeader));
-            emit(src);
-        } else {
-            emitToStream(src, size);
-        }
-        payloadBytes += size;
-    }
-
-    private void emitToStream(ByteBuffer src, int size) throws IOException {
         emit(recordHeader, 0, recordHeader.length);
         if (src.hasArray()) {
             emit(src.array(), src.arrayOffset() + src.position(), size);
@@ -164,6 +98,7 @@ public final class FlattenedSink implements DumpSink {
                 emit(copy, 0, n);
             }
         }
+        payloadBytes += size;
     }
 
     @Override
@@ -191,18 +126,12 @@ public final class FlattenedSink implements DumpSink {
         start();
         ByteBuffer.wrap(recordHeader).order(ByteOrder.BIG_ENDIAN).putLong(0, -1L).putLong(8, -1L);
         emit(recordHeader, 0, recordHeader.length);
-        if (out != null) {
-            out.flush();
-        }
+        out.flush();
     }
 
-    /** Flushes and closes the stream, or closes the channel. */
+    /** Flushes and closes the stream. */
     @Override
     public void close() throws IOException {
-        if (out != null) {
-            out.close();
-        } else {
-            channel.close();
-        }
+        out.close();
     }
 }
