@@ -59,7 +59,7 @@ public final class Main {
     /**
      * Whether {@code args} can only be the collector's own command line: no argument names a command
      * or asks for help. picocli then needs no model of the commands, whose annotations it would
-     * otherwise read at every start (a kdump capture runs on one CPU, where that costs 0.1 s).
+     * otherwise read at every start (0.15 s on one CPU, where a kdump capture runs).
      */
     static boolean isCollection(String[] args) {
         for (String a : args) {
