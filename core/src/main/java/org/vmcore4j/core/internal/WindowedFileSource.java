@@ -245,74 +245,43 @@ public final class WindowedFileSource implements RandomAccessSource {
         abstract boolean releasesFromAnyThread();
 
         static Mapper find() {
-            Mapper m = Runtime.version().feature() >= 22 ? ArenaMapper.find() : null;
+            Mapper m = ArenaMapper.find();
             return m != null ? m : CleanerMapper.find();
         }
     }
 
     /** Java 22+: {@code FileChannel.map(mode, offset, size, Arena.ofShared())}, released by closing the arena. */
     private static final class ArenaMapper extends Mapper {
-        private final MethodHandle ofShared;
-        private final MethodHandle mapInto;
-        private final MethodHandle asByteBuffer;
-        private final MethodHandle close;
+        private final SharedArenas arenas;
 
-        private ArenaMapper(MethodHandle ofShared, MethodHandle mapInto, MethodHandle asByteBuffer, MethodHandle close) {
-            this.ofShared = ofShared;
-            this.mapInto = mapInto;
-            this.asByteBuffer = asByteBuffer;
-            this.close = close;
+        private ArenaMapper(SharedArenas arenas) {
+            this.arenas = arenas;
         }
 
         static Mapper find() {
-            try {
-                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-                Class<?> arena = Class.forName("java.lang.foreign.Arena");
-                Class<?> segment = Class.forName("java.lang.foreign.MemorySegment");
-                MethodHandle ofShared = lookup.findStatic(arena, "ofShared", MethodType.methodType(arena))
-                        .asType(MethodType.methodType(Object.class));
-                MethodHandle mapInto = lookup.findVirtual(FileChannel.class, "map",
-                                MethodType.methodType(segment, FileChannel.MapMode.class, long.class, long.class, arena))
-                        .asType(MethodType.methodType(Object.class, FileChannel.class, FileChannel.MapMode.class,
-                                long.class, long.class, Object.class));
-                MethodHandle asByteBuffer = lookup.findVirtual(segment, "asByteBuffer", MethodType.methodType(ByteBuffer.class))
-                        .asType(MethodType.methodType(ByteBuffer.class, Object.class));
-                MethodHandle close = lookup.findVirtual(arena, "close", MethodType.methodType(void.class))
-                        .asType(MethodType.methodType(void.class, Object.class));
-                return new ArenaMapper(ofShared, mapInto, asByteBuffer, close);
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                return null;
-            }
+            SharedArenas arenas = SharedArenas.orNull();
+            return arenas == null ? null : new ArenaMapper(arenas);
         }
 
         @Override
         Window map(FileChannel channel, long start, long length) throws IOException {
             Object arena;
             try {
-                arena = (Object) ofShared.invokeExact();
-            } catch (Throwable e) {
-                throw new IOException("cannot create a memory arena: " + e, e);
+                arena = arenas.open();
+            } catch (IllegalStateException e) {
+                throw new IOException(e.getMessage(), e);
             }
             try {
-                Object segment = (Object) mapInto.invokeExact(channel, FileChannel.MapMode.READ_ONLY, start, length, arena);
-                ByteBuffer bytes = (ByteBuffer) asByteBuffer.invokeExact(segment);
-                return new Window(start, bytes, arena);
+                return new Window(start, arenas.asByteBuffer(arenas.map(channel, start, length, arena)), arena);
             } catch (IOException | RuntimeException | Error e) {
                 release(arena);
                 throw e;
-            } catch (Throwable e) {
-                release(arena);
-                throw new IOException(e);
             }
         }
 
         @Override
         void release(Object arena) {
-            try {
-                close.invokeExact(arena);
-            } catch (Throwable e) {
-                // already closed: nothing left to release
-            }
+            arenas.close(arena);
         }
 
         @Override

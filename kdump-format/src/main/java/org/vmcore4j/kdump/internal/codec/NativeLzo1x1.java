@@ -1,7 +1,6 @@
 package org.vmcore4j.kdump.internal.codec;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
 import java.lang.reflect.InvocationTargetException;
@@ -10,6 +9,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
+
+import org.vmcore4j.core.internal.SharedArenas;
 
 /**
  * liblzo2's own {@code lzo1x_1_compress}, the function makedumpfile {@code -l} calls, reached through
@@ -70,23 +71,24 @@ final class NativeLzo1x1 implements AutoCloseable {
     private final long workAddress;
 
     private NativeLzo1x1(Binding binding, int capacity) {
+        SharedArenas arenas = binding.arenas;
         this.binding = binding;
         this.capacity = capacity;
-        this.arena = binding.newArena();
+        this.arena = arenas.open();
         try {
-            Object inSegment = binding.allocate(arena, capacity);
-            Object outSegment = binding.allocate(arena, Lzo1x1Compressor.maxCompressedLength(capacity));
-            Object lengthSegment = binding.allocate(arena, Long.BYTES);
-            Object workSegment = binding.allocate(arena, WORK_MEMORY);
-            in = binding.byteBuffer(inSegment);
-            out = binding.byteBuffer(outSegment);
-            outLength = binding.byteBuffer(lengthSegment).order(ByteOrder.nativeOrder());
-            inAddress = binding.address(inSegment);
-            outAddress = binding.address(outSegment);
-            outLengthAddress = binding.address(lengthSegment);
-            workAddress = binding.address(workSegment);
+            Object inSegment = arenas.allocate(arena, capacity, 16);
+            Object outSegment = arenas.allocate(arena, Lzo1x1Compressor.maxCompressedLength(capacity), 16);
+            Object lengthSegment = arenas.allocate(arena, Long.BYTES, Long.BYTES);
+            Object workSegment = arenas.allocate(arena, WORK_MEMORY, 16);
+            in = arenas.asByteBuffer(inSegment);
+            out = arenas.asByteBuffer(outSegment);
+            outLength = arenas.asByteBuffer(lengthSegment).order(ByteOrder.nativeOrder());
+            inAddress = arenas.address(inSegment);
+            outAddress = arenas.address(outSegment);
+            outLengthAddress = arenas.address(lengthSegment);
+            workAddress = arenas.address(workSegment);
         } catch (RuntimeException | Error e) {
-            binding.close(arena);
+            arenas.close(arena);
             throw e;
         }
     }
@@ -154,7 +156,7 @@ final class NativeLzo1x1 implements AutoCloseable {
 
     @Override
     public void close() {
-        binding.close(arena);
+        binding.arenas.close(arena);
     }
 
     /**
@@ -219,33 +221,24 @@ final class NativeLzo1x1 implements AutoCloseable {
         }
     }
 
-    /** The foreign function API's pieces this class uses, found once. */
+    /** {@code lzo1x_1_compress} bound through the foreign function API, and the arenas its buffers come from. */
     private static final class Binding {
         /** {@code int lzo1x_1_compress(src, src_len, dst, dst_len*, wrkmem)}, every argument a 64-bit integer. */
         final MethodHandle compress;
-        private final MethodHandle ofShared;
-        private final MethodHandle allocate;
-        private final MethodHandle address;
-        private final MethodHandle asByteBuffer;
-        private final MethodHandle close;
+        final SharedArenas arenas;
 
-        private Binding(MethodHandle compress, MethodHandle ofShared, MethodHandle allocate, MethodHandle address,
-                MethodHandle asByteBuffer, MethodHandle close) {
+        private Binding(MethodHandle compress, SharedArenas arenas) {
             this.compress = compress;
-            this.ofShared = ofShared;
-            this.allocate = allocate;
-            this.address = address;
-            this.asByteBuffer = asByteBuffer;
-            this.close = close;
+            this.arenas = arenas;
         }
 
         static Binding find() throws UnavailableException {
-            if (Runtime.version().feature() < 22) {
+            SharedArenas arenas = SharedArenas.orNull();
+            if (arenas == null) {
                 throw new UnavailableException("Java " + Runtime.version().feature()
                         + " has no foreign function interface (Java 22 and later have)");
             }
             try {
-                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
                 Module self = NativeLzo1x1.class.getModule();
                 boolean nativeAccess = (boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(self);
                 if (!nativeAccess) {
@@ -288,65 +281,13 @@ final class NativeLzo1x1 implements AutoCloseable {
                         .invoke(nativeLinker, function.get(), signature, options);
                 compress = compress.asType(MethodType.methodType(int.class, long.class, long.class, long.class,
                         long.class, long.class));
-
-                MethodHandle ofShared = lookup.findStatic(arena, "ofShared", MethodType.methodType(arena))
-                        .asType(MethodType.methodType(Object.class));
-                MethodHandle allocate = lookup.findVirtual(arena, "allocate",
-                                MethodType.methodType(segment, long.class, long.class))
-                        .asType(MethodType.methodType(Object.class, Object.class, long.class, long.class));
-                MethodHandle address = lookup.findVirtual(segment, "address", MethodType.methodType(long.class))
-                        .asType(MethodType.methodType(long.class, Object.class));
-                MethodHandle asByteBuffer = lookup.findVirtual(segment, "asByteBuffer", MethodType.methodType(ByteBuffer.class))
-                        .asType(MethodType.methodType(ByteBuffer.class, Object.class));
-                MethodHandle close = lookup.findVirtual(arena, "close", MethodType.methodType(void.class))
-                        .asType(MethodType.methodType(void.class, Object.class));
-                return new Binding(compress, ofShared, allocate, address, asByteBuffer, close);
+                return new Binding(compress, arenas);
             } catch (UnavailableException e) {
                 throw e;
             } catch (InvocationTargetException e) {
                 throw new UnavailableException("the foreign function interface refused " + LIBRARY + ": " + e.getCause());
             } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new UnavailableException("the foreign function interface could not be bound: " + e);
-            }
-        }
-
-        Object newArena() {
-            try {
-                return (Object) ofShared.invokeExact();
-            } catch (Throwable e) {
-                throw new IllegalStateException("cannot create a memory arena: " + e, e);
-            }
-        }
-
-        Object allocate(Object arena, long bytes) {
-            try {
-                return (Object) allocate.invokeExact(arena, bytes, 16L);
-            } catch (Throwable e) {
-                throw new IllegalStateException("cannot allocate " + bytes + " bytes of native memory: " + e, e);
-            }
-        }
-
-        long address(Object segment) {
-            try {
-                return (long) address.invokeExact(segment);
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        ByteBuffer byteBuffer(Object segment) {
-            try {
-                return (ByteBuffer) asByteBuffer.invokeExact(segment);
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        void close(Object arena) {
-            try {
-                close.invokeExact(arena);
-            } catch (Throwable e) {
-                // closed already: nothing left to release
             }
         }
     }
