@@ -71,10 +71,10 @@ class NativeLzoCorpusTest {
         Result on = ok(ours(List.of("--enable-native-access=ALL-UNNAMED"), "-v"), dir);
         assertTrue(on.out().contains(NATIVE), on::toString);
         Result off = ok(ours(List.of(), "-v"), dir);
-        assertTrue(off.out().contains("lzo encoder: lzo1x_1: pure Java; native access is not enabled"), off::toString);
+        assertTrue(off.out().contains("lzo encoder: lzo1x_1: pure Java with checked loads (VarHandle); native access is not enabled"), off::toString);
         assertTrue(!off.err().contains("WARNING"), off::toString);
         Result java17 = ok(CollectorHarness.ours("-v"), dir);
-        assertTrue(java17.out().contains("lzo encoder: lzo1x_1: pure Java; Java " + Runtime.version().feature()
+        assertTrue(java17.out().contains("lzo encoder: lzo1x_1: pure Java with unchecked loads (sun.misc.Unsafe); Java " + Runtime.version().feature()
                 + " has no foreign function interface"), java17::toString);
     }
 
@@ -82,9 +82,26 @@ class NativeLzoCorpusTest {
     @ParameterizedTest
     @MethodSource("dumps")
     void nativeEncoderWritesMakedumpfilesFiles(Corpus.Dump dump) throws Exception {
+        assertWritesMakedumpfilesFiles(dump, List.of("--enable-native-access=ALL-UNNAMED"), "liblzo2");
+    }
+
+    /**
+     * Without native access Java 23+ encodes in Java through checked byte-array views (Java 17, which
+     * the rest of the build runs on, uses sun.misc.Unsafe there): the same files, and no warning.
+     */
+    @ParameterizedTest
+    @MethodSource("dumps")
+    void checkedJavaEncoderWritesMakedumpfilesFiles(Corpus.Dump dump) throws Exception {
+        Result v = ok(ours(List.of(), "-v"), dir);
+        assertTrue(v.out().contains("lzo encoder: lzo1x_1: pure Java with checked loads (VarHandle)"), v::toString);
+        assertWritesMakedumpfilesFiles(dump, List.of(), "the pure-Java encoder");
+    }
+
+    private static void assertWritesMakedumpfilesFiles(Corpus.Dump dump, List<String> access, String encoder)
+            throws Exception {
         String vmcore = dump.vmcore().toString();
-        List<String> jvm = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx64m",
-                "-XX:TieredStopAtLevel=1");
+        List<String> jvm = new ArrayList<>(access);
+        jvm.addAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1"));
         for (List<String> options : List.of(List.of("-l", "-d", "31"), List.of("--num-threads", "2", "-l", "-d", "1"))) {
             Path o = dir.resolve("o.l");
             Path m = dir.resolve("m.l");
@@ -100,8 +117,8 @@ class NativeLzoCorpusTest {
             mdf.add(m.toString());
             ok(makedumpfile(mdf.toArray(String[]::new)), dir);
             CollectorHarness.assertSameBytes(m, o);
-            System.out.printf(Locale.ROOT, "%s %s through liblzo2: %d bytes, equal to makedumpfile's%n", dump,
-                    String.join(" ", options), Files.size(o));
+            System.out.printf(Locale.ROOT, "%s %s through %s: %d bytes, equal to makedumpfile's%n", dump,
+                    String.join(" ", options), encoder, Files.size(o));
         }
     }
 

@@ -1,9 +1,10 @@
 package org.vmcore4j.kdump.internal.codec;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.util.Arrays;
+import static org.vmcore4j.kdump.internal.codec.UncheckedLittleEndian.getInt;
+import static org.vmcore4j.kdump.internal.codec.UncheckedLittleEndian.getLong;
+import static org.vmcore4j.kdump.internal.codec.UncheckedLittleEndian.putLong;
+import static org.vmcore4j.kdump.internal.codec.UncheckedLittleEndian.putShort;
+
 import java.util.Objects;
 
 /**
@@ -19,14 +20,15 @@ import java.util.Objects;
  * and is cleared per chunk (liblzo2's "deterministic" variant); its match-length scan checks the
  * chunk bound at the same points whatever its stride, so 32- and 64-bit builds agree.
  *
+ * <p>Its loads and stores of 2, 4 and 8 bytes go through {@link UncheckedLittleEndian}, which on
+ * Java 17-22 does not check their indices. Every one is in bounds by the algorithm's own limits,
+ * stated where it is made: {@link #compress} checks both windows, positions probed stay 20 bytes
+ * before the chunk's end, and every store is preceded by a check of the room left.
+ *
  * <p>Not thread-safe: one instance per thread. It keeps its hash table between calls, so no call
  * allocates.
  */
 public final class Lzo1x1Compressor {
-    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LE_SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-
     /** lzo1x_1_compress encodes its input in chunks of at most this many bytes, each with a fresh dictionary. */
     static final int CHUNK_SIZE = 49152;
     /** D_BITS of LZO1X-1: the dictionary has 2^14 entries. */
@@ -57,6 +59,7 @@ public final class Lzo1x1Compressor {
      * than for each. 16-bit entries, as liblzo2's on these builds: a 32 KiB table.
      */
     private final char[] table = new char[1 << HASH_BITS];
+    private static final char[] EMPTY_TABLE = new char[1 << HASH_BITS];
     /** The running count (mod 2^16) of the current chunk's first byte. */
     private int chunkCount;
     private int bytesSinceClear;
@@ -122,8 +125,10 @@ public final class Lzo1x1Compressor {
                 break;
             }
             if (bytesSinceClear + chunkLength > 1 << 16) {
-                // an entry equal to the chunk's count reads as the chunk's start, as a cleared entry does
-                Arrays.fill(table, (char) chunkCount);
+                // an entry equal to the chunk's count reads as the chunk's start, as a cleared entry does;
+                // a copy rather than Arrays.fill, which C1 compiles to a loop of single stores
+                System.arraycopy(EMPTY_TABLE, 0, table, 0, table.length);
+                chunkCount = 0;
                 bytesSinceClear = 0;
             }
             carriedLiterals = pending;
@@ -219,12 +224,13 @@ public final class Lzo1x1Compressor {
      * @return the earlier position whose 4 bytes equal those at {@code ip}, or -1
      */
     private static int probe(byte[] src, char[] table, int bias, int in, int ip) {
-        int word = (int) LE_INT.get(src, ip);
+        // in bounds: in <= candidate <= ip < scanEnd, which is 20 bytes before the chunk's end
+        int word = getInt(src, ip);
         int slot = (word * HASH_MULTIPLIER) >>> (32 - HASH_BITS);
         // a distance reaching before the chunk means a stale entry: read as the chunk's start
         int candidate = Math.max(ip - ((ip + bias - table[slot]) & 0xffff), in);
         table[slot] = (char) (ip + bias);
-        return word == (int) LE_INT.get(src, candidate) ? candidate : -1;
+        return word == getInt(src, candidate) ? candidate : -1;
     }
 
     /**
@@ -254,8 +260,8 @@ public final class Lzo1x1Compressor {
                 } else {
                     dst[op++] = (byte) (literals - 3);
                 }
-                LE_LONG.set(dst, op, (long) LE_LONG.get(src, literalStart));
-                LE_LONG.set(dst, op + 8, (long) LE_LONG.get(src, literalStart + 8));
+                putLong(dst, op, getLong(src, literalStart));
+                putLong(dst, op + 8, getLong(src, literalStart + 8));
                 op += literals;
             } else {
                 op = writeLiterals(src, literalStart, literals, dst, op, limit);
@@ -267,14 +273,15 @@ public final class Lzo1x1Compressor {
 
         // the match length: 8 bytes compared at a time from byte 4 on; as liblzo2's scan does, it
         // gives up at the first step of 8 (4 + 8k bytes) that reaches scanEnd, even if more bytes match
+        // (so every 8-byte load starts before scanEnd and ends before the chunk does)
         int length = 4;
-        long diff = (long) LE_LONG.get(src, ip + 4) ^ (long) LE_LONG.get(src, candidate + 4);
+        long diff = getLong(src, ip + 4) ^ getLong(src, candidate + 4);
         while (diff == 0) {
             length += 8;
             if (ip + length >= scanEnd) {
                 break;
             }
-            diff = (long) LE_LONG.get(src, ip + length) ^ (long) LE_LONG.get(src, candidate + length);
+            diff = getLong(src, ip + length) ^ getLong(src, candidate + length);
         }
         // the equal low bytes of the differing word, counted a byte at a time: C1, which the collector
         // runs on, has no intrinsic for Long.numberOfTrailingZeros and calls its Java code instead
@@ -293,7 +300,7 @@ public final class Lzo1x1Compressor {
                 return -1;
             }
             int d = distance - 1;
-            LE_SHORT.set(dst, op, (short) (((length - 1) << 5) | ((d & 7) << 2) | (d >>> 3) << 8));
+            putShort(dst, op, (short) (((length - 1) << 5) | ((d & 7) << 2) | (d >>> 3) << 8));
             op += 2;
         } else {
             int marker;
@@ -320,8 +327,7 @@ public final class Lzo1x1Compressor {
                     return -1;
                 }
                 dst[op++] = (byte) marker;
-                Arrays.fill(dst, op, op + zeros, (byte) 0);
-                op += zeros;
+                op = writeZeros(dst, op, zeros);
                 dst[op++] = (byte) (rest - zeros * 255);
             }
             dst[op++] = (byte) (d << 2);
@@ -357,11 +363,18 @@ public final class Lzo1x1Compressor {
                 return -1;
             }
             dst[op++] = 0;
-            Arrays.fill(dst, op, op + zeros, (byte) 0);
-            op += zeros;
+            op = writeZeros(dst, op, zeros);
             dst[op++] = (byte) (rest - zeros * 255);
         }
         System.arraycopy(src, from, dst, op, count);
         return op + count;
+    }
+
+    /** Writes the {@code count} zero bytes of a long run's length (usually none or a few; no call to Arrays.fill, which C1 does not inline). */
+    private static int writeZeros(byte[] dst, int op, int count) {
+        for (int end = op + count; op < end; op++) {
+            dst[op] = 0;
+        }
+        return op;
     }
 }

@@ -25,7 +25,7 @@ final class LzoCodec implements PageCodec {
     static String encoderDescription() {
         String reason = NativeLzo1x1.unavailableReason();
         return reason == null ? "lzo1x_1: " + NativeLzo1x1.LIBRARY + " through the foreign function interface"
-                : "lzo1x_1: pure Java; " + reason;
+                : "lzo1x_1: pure Java with " + UncheckedLittleEndian.description() + "; " + reason;
     }
 
     @Override
