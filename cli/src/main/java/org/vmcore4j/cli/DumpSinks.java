@@ -1,8 +1,8 @@
 package org.vmcore4j.cli;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -22,7 +22,9 @@ final class DumpSinks {
     static void openInto(List<DumpSink> sinks, CollectorCommand options, Vmcore dump, List<Path> targets, long limit)
             throws IOException {
         if (options.flatten) {
-            OutputStream stdout = new BufferedOutputStream(new NonClosing(options.out), 1 << 20);
+            // written from a thread of its own, so that the pages go on while the pipe drains
+            OutputStream stdout = new BackgroundOutputStream(new StandardOutput(options.out), 1 << 20, 2,
+                    "vmcore4j-stdout");
             sinks.add(new FlattenedSink(stdout, "standard output", limit));
         } else if (options.dryRun) {
             for (Path t : targets) {
@@ -54,20 +56,46 @@ final class DumpSinks {
     }
 
 
-    /** Standard output must survive the sink's close, so the final messages can still be printed. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
+    /**
+     * Standard output as the dump's stream: a {@link PrintStream} keeps its write errors to itself, so
+     * each write asks for them and fails with an {@link IOException}, as makedumpfile stops when the
+     * reader of its pipe (ssh) goes away. Closing it flushes, and leaves standard output open for the
+     * final messages.
+     */
+    static final class StandardOutput extends OutputStream {
+        private final PrintStream out;
+
+        StandardOutput(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            check();
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            check();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            check(); // checkError flushes
         }
 
         @Override
         public void close() throws IOException {
-            out.flush();
+            flush();
+        }
+
+        private void check() throws IOException {
+            if (out.checkError()) {
+                throw new IOException("standard output: write failed (its reader has gone away, or its file "
+                        + "system is full)");
+            }
         }
     }
 }

@@ -85,4 +85,30 @@ class CollectorStreamsCorpusTest {
             Files.delete(p);
         }
     }
+
+    /**
+     * A reader that goes away (ssh losing its connection) fails the run, as it stops makedumpfile
+     * (SIGPIPE): a collector that went on would report a dump saved that the target never got.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ours", "makedumpfile"})
+    void readerGoingAwayFailsTheRun(String tool) throws Exception {
+        String vmcore = Corpus.x86_64Dumps().get(0).vmcore().toString();
+        List<String> cmd = tool.equals("ours") ? ours("-F", "-l", "-d", "31", vmcore) : makedumpfile("-F", "-l", "-d", "31", vmcore);
+        Path err = dir.resolve("reader-gone.err");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        byte[] first = p.getInputStream().readNBytes(1 << 20);
+        p.getInputStream().close();
+        assertTrue(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES), "still running after its reader went away");
+        String messages = Files.readString(err, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertEquals(1 << 20, first.length);
+        assertTrue(p.exitValue() != 0, () -> tool + " exited 0 after its reader went away:\n" + messages);
+        if (tool.equals("ours")) {
+            assertTrue(messages.contains("standard output: write failed"), messages);
+            assertTrue(messages.contains("vmcore4j Failed."), messages);
+        }
+        System.out.printf(Locale.ROOT, "%s -F with its reader gone after 1 MiB: exit status %d%n", tool, p.exitValue());
+        Files.delete(err);
+    }
 }
