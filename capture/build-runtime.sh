@@ -9,9 +9,11 @@
 # usage: capture/build-runtime.sh [--jdk JDK_HOME] [--cds] [OUTDIR]
 #   --jdk     the JDK whose jlink builds the image and whose architecture it is (default: JAVA_HOME,
 #             else the JDK of java on the PATH); Java 17 or newer. On Java 22 and later the collector
-#             encodes -l pages with the system's liblzo2 (the dracut module then installs it): twice
-#             the pure-Java encoder's speed on hardware, but the Temurin 25 image is 5 MB larger
-#             unpacked and was slower under QEMU's TCG (benchmarks/PERFORMANCE.md, session 7)
+#             encodes -l pages with the system's liblzo2 (the dracut module then installs it): 1.7
+#             times the pure-Java encoder's speed on the host, but the Temurin 25 image is 5 MB larger
+#             unpacked (about 10 MB more crashkernel=). Under QEMU's TCG it was slower only while the
+#             guest CPU offered ERMS, whose memset TCG runs a byte at a time (benchmarks/PERFORMANCE.md,
+#             session 8)
 #   --cds     add a CDS archive of the image's own classes (jlink --generate-cds-archive): 11 MB more
 #             in the initramfs, for start-up CPU that a capture does not notice (see below)
 #   OUTDIR    default: target/capture/vmcore4j of this checkout
@@ -33,8 +35,8 @@ while [ $# -gt 0 ]; do
     case $1 in
         --jdk) JDK=$2; shift 2 ;;
         --cds) CDS=1; shift ;;
-        -h|--help) sed -n 2,18p "$0"; exit 0 ;;
-        -*) sed -n 2,18p "$0" >&2; exit 2 ;;
+        -h|--help) sed -n 2,20p "$0"; exit 0 ;;
+        -*) sed -n 2,20p "$0" >&2; exit 2 ;;
         *) OUT=$1; shift ;;
     esac
 done

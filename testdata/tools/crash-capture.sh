@@ -195,7 +195,13 @@ if [ -n "$COPY" ]; then
 fi
 
 # ---------- run ----------
-if [ -w /dev/kvm ]; then QACCEL=(-accel kvm -cpu host); else QACCEL=(-accel tcg,thread=multi -cpu max,la57=off); fi
+# erms=off under TCG: with ERMS, glibc's memset and memcpy use rep stosb/movsb above 2 KiB, which TCG
+# runs a byte at a time (memset of 128 KiB: 85 us against 3.3 us without it, qemu-x86_64 7.2 -cpu max).
+# liblzo2 clears its 32 KiB dictionary with memset for every page, so with ERMS both makedumpfile -l
+# and vmcore4j's liblzo2 path paid about 20 us per page that hardware does not (0.3 us there), and the
+# two tools' ratio in the crash kernel said more about TCG than about them (benchmarks/PERFORMANCE.md,
+# session 8).
+if [ -w /dev/kvm ]; then QACCEL=(-accel kvm -cpu host); else QACCEL=(-accel tcg,thread=multi -cpu max,la57=off,erms=off); fi
 TIMEOUT=${TIMEOUT:-$((300 + R * 300 / 1024))}
 QEMU=(qemu-system-x86_64 "${QACCEL[@]}" -m "$R" -smp "$CPUS" -display none -monitor none -no-reboot
       -serial "file:$OUT/console.log" -kernel "$VMLINUZ" -initrd "$WORK/first-initrd.img"
